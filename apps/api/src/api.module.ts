@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { Clock, systemClock } from '@diapason/domain';
+import { ConfigModule, DiapasonConfig, pinoOptions } from '@diapason/config';
+import { PersistenceModule } from '@diapason/persistence';
+import { GapApiKeyGuard } from './common/gap-auth';
+import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { DossiersModule } from './dossiers/dossiers.module';
+import { HealthController } from './health/health.controller';
+import { RegiesController } from './regies/regies.controller';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: DiapasonConfig, clock: Clock = systemClock): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config, clock),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            ...pinoOptions(config, 'diapason-api'),
+            // Assigned by the first middleware (bootstrap.ts), before the body is parsed.
+            genReqId: (request) => (request as { id?: string }).id ?? randomUUID(),
+            customLogLevel: (_request, response, error) =>
+              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'debug',
+            autoLogging: { ignore: (request) => request.url === '/health' },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url.split('?')[0],
+              }),
+            },
+          },
+        }),
+        PersistenceModule.forRoot('diapason-api'),
+        DossiersModule,
+      ],
+      controllers: [HealthController, RegiesController],
+      providers: [GapApiKeyGuard, IdempotencyInterceptor],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { NextFunction, Request, Response } from 'express';
+import { Clock, systemClock } from '@diapason/domain';
+import { DiapasonConfig } from '@diapason/config';
+import { ApiModule } from './api.module';
+import { ProblemException } from './common/problem';
+import { ProblemFilter } from './common/problem.filter';
+import { createValidationPipe } from './common/validation';
+
+export interface ApiAppOptions {
+  clock?: Clock;
+}
+
+/** Builds the HTTP application (GAP API, documentation, health); `main.ts` and the tests share it. */
+export async function createApiApp(config: DiapasonConfig, options: ApiAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options.clock ?? systemClock), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(assignRequestId);
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('DIAPASON — API GAP')
+      .setDescription(
+        'Paiement différé par carte des restes à charge hospitaliers. Montants en centimes d’euro (entiers). ' +
+          'Erreurs au format application/problem+json (RFC 9457). Chaque POST accepte un en-tête Idempotency-Key.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Clé d’API de l’établissement' }, 'gap-api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._\-]{1,100}$/;
+
+/**
+ * Every request gets an id before anything can fail (body parsing included); the GAP's own
+ * X-Request-Id is kept when it sends one, so both logs can be matched.
+ */
+function assignRequestId(request: Request, response: Response, next: NextFunction): void {
+  const given = request.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  (request as Request & { id: string }).id = id;
+  response.setHeader('X-Request-Id', id);
+  next();
+}
+
+/** The GAP API speaks JSON only: another body type is refused before anything is read. */
+function requireJsonBody(request: Request, _response: Response, next: NextFunction): void {
+  const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (hasBody && request.path.startsWith('/v1/') && !request.is(['application/json', 'application/*+json'])) {
+    next(new ProblemException(415, 'unsupported_media_type', 'Le corps de la requête doit être en application/json.'));
+    return;
+  }
+  next();
+}

@@ -1,0 +1,67 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UseGuards,
+  applyDecorators,
+  createParamDecorator,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiKeyPrincipal, ApiKeyRepository } from '@diapason/persistence';
+import { LRUCache } from 'lru-cache';
+import type { Request } from 'express';
+import { ProblemException } from './problem';
+
+export type AuthenticatedRequest = Request & { principal?: ApiKeyPrincipal };
+
+/**
+ * Checks `Authorization: Bearer <key>`. Known keys are remembered for a few seconds, so a revoked
+ * key stops working within that time, and the database is not asked on every request.
+ */
+@Injectable()
+export class GapApiKeyGuard implements CanActivate {
+  private readonly cache = new LRUCache<string, ApiKeyPrincipal>({ max: 10_000, ttl: 10_000 });
+
+  constructor(private readonly apiKeys: ApiKeyRepository) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9_\-]{10,200})\s*$/i.exec(header) : null;
+    if (!match) {
+      throw unauthorized(
+        header === undefined
+          ? 'Clé d’API manquante : envoyez l’en-tête Authorization: Bearer <clé>.'
+          : 'En-tête Authorization invalide : attendu « Bearer <clé> ».',
+      );
+    }
+    const key = match[1]!;
+    let principal = this.cache.get(key);
+    if (!principal) {
+      principal = (await this.apiKeys.findActive(key)) ?? undefined;
+      if (!principal) throw unauthorized('Clé d’API inconnue ou révoquée.');
+      this.cache.set(key, principal);
+    }
+    request.principal = principal;
+    return true;
+  }
+}
+
+function unauthorized(detail: string): ProblemException {
+  return new ProblemException(401, 'unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer realm="diapason"' });
+}
+
+/** Marks a controller as part of the GAP API: API key required, scoped to its establishment. */
+export const GapApi = () =>
+  applyDecorators(
+    UseGuards(GapApiKeyGuard),
+    ApiBearerAuth('gap-api-key'),
+    ApiUnauthorizedResponse({ description: 'Clé d’API manquante, inconnue ou révoquée.' }),
+  );
+
+/** The establishment whose key authenticated the request. */
+export const Principal = createParamDecorator((_: unknown, context: ExecutionContext): ApiKeyPrincipal => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new Error('Principal requested on a route without GapApi()');
+  return principal;
+});

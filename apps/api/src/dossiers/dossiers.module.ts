@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { DossiersController } from './dossiers.controller';
+import { CancelDossier } from './usecases/cancel-dossier';
+import { CreateDossier } from './usecases/create-dossier';
+import { FindDossier } from './usecases/find-dossier';
+import { ListDossiers } from './usecases/list-dossiers';
+import { RequestPayment } from './usecases/request-payment';
+
+@Module({
+  controllers: [DossiersController],
+  providers: [CreateDossier, FindDossier, ListDossiers, RequestPayment, CancelDossier],
+  exports: [FindDossier, CancelDossier],
+})
+export class DossiersModule {}

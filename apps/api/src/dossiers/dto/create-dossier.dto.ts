@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsEmail,
+  IsISO8601,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { normalizePhone } from '@diapason/notifier';
+import { IsPatientPhone } from '../../common/validators';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-\/]{0,63}$/;
+
+export class PatientDto {
+  @ApiProperty({ example: 'DUPONT', maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  lastName!: string;
+
+  @ApiProperty({ example: 'Marie', maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  firstName!: string;
+
+  @ApiPropertyOptional({
+    example: '06 39 98 01 01',
+    description: 'Mobile du patient, écrit à la française ou au format international ; renvoyé en E.164.',
+  })
+  @Transform(({ value }) => (typeof value === 'string' ? (normalizePhone(value) ?? value) : value))
+  @IsPatientPhone()
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'marie.dupont@example.test', maxLength: 254 })
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({ allow_display_name: false, allow_ip_domain: false })
+  email?: string;
+}
+
+export class CreateDossierDto {
+  @ApiProperty({ example: 'GAP-2026-000123', description: 'Numéro du dossier (séjour) dans la GAP.' })
+  @IsString()
+  @Matches(IDENTIFIER_PATTERN)
+  gapDossierNumber!: string;
+
+  @ApiProperty({ example: 'REGIE-01', description: 'Code de la régie de recettes qui encaisse.' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._\-]{0,31}$/)
+  regieCode!: string;
+
+  @ApiProperty({ type: PatientDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PatientDto)
+  patient!: PatientDto;
+
+  @ApiPropertyOptional({ example: '2026-11-20', format: 'date' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  @IsISO8601({ strict: true, strictSeparator: true })
+  admissionDate?: string;
+}

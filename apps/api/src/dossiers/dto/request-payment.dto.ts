@@ -1,0 +1,18 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { MAX_AMOUNT_CENTS } from '@diapason/domain';
+import { IDENTIFIER_PATTERN } from './create-dossier.dto';
+
+export class RequestPaymentDto {
+  @ApiProperty({ example: 1750, description: 'Montant dû en centimes d’euro, au plus le plafond de l’empreinte.' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_AMOUNT_CENTS)
+  amountCents!: number;
+
+  @ApiPropertyOptional({ example: 'FAC-2026-0042' })
+  @IsOptional()
+  @IsString()
+  @Matches(IDENTIFIER_PATTERN)
+  invoiceReference?: string;
+}

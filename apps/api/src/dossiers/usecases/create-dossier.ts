@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import type { Clock } from '@diapason/domain';
+import { InjectClock } from '@diapason/config';
+import { ApiKeyPrincipal, DossierEntity, DossierRepository, EstablishmentRepository } from '@diapason/persistence';
+import { v7 as uuidv7 } from 'uuid';
+import { CreateDossierDto } from '../dto/create-dossier.dto';
+
+@Injectable()
+export class CreateDossier {
+  constructor(
+    private readonly dossiers: DossierRepository,
+    private readonly establishments: EstablishmentRepository,
+    @InjectClock() private readonly clock: Clock,
+  ) {}
+
+  async execute(principal: ApiKeyPrincipal, command: CreateDossierDto): Promise<DossierEntity> {
+    const regieId = await this.establishments.ensureRegie(principal.establishmentId, command.regieCode);
+    return this.dossiers.create(
+      {
+        id: uuidv7(),
+        establishmentId: principal.establishmentId,
+        regieId,
+        regieCode: command.regieCode,
+        gapDossierNumber: command.gapDossierNumber,
+        patientLastName: command.patient.lastName,
+        patientFirstName: command.patient.firstName,
+        patientPhone: command.patient.phone ?? null,
+        patientEmail: command.patient.email ?? null,
+        admissionDate: command.admissionDate ?? null,
+        createdAt: this.clock.now(),
+      },
+      { type: 'gap', id: principal.apiKeyId },
+    );
+  }
+}

@@ -1,0 +1,6 @@
+export * from './clock';
+export * from './deadlines';
+export * from './dossier-status';
+export * from './dossier-transitions';
+export * from './errors';
+export * from './money';

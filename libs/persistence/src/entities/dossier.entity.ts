@@ -1,0 +1,101 @@
+import type { DossierStatus } from '@diapason/domain';
+import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
+
+/**
+ * One DIAPASON dossier: a hospital stay whose patient share is paid by a deferred card debit.
+ * Due-time columns (`ackDueAt`, `completionDueAt`, `imprintValidUntil`…) are what the scheduler
+ * looks up through partial indexes; they are set by the transitions that start each clock.
+ */
+@Entity('dossier')
+export class DossierEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  establishmentId!: string;
+
+  @Column({ type: 'uuid' })
+  regieId!: string;
+
+  /** Copied from the régie, whose code never changes, to spare a join on every read. */
+  @Column({ type: 'varchar', length: 32 })
+  regieCode!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  gapDossierNumber!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  status!: DossierStatus;
+
+  @Column({ type: 'varchar', length: 100 })
+  patientLastName!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  patientFirstName!: string;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  patientPhone!: string | null;
+
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  patientEmail!: string | null;
+
+  @Column({ type: 'date', nullable: true })
+  admissionDate!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  ceilingCents!: number | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  imprintedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  imprintValidUntil!: Date | null;
+
+  @Column({ type: 'integer', nullable: true })
+  amountCents!: number | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  invoiceReference!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  paymentRequestedAt!: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  paymentRequestLate!: boolean;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  noticeSentAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  ackDueAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  completionDueAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  completionStartedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  cancelledAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  cancelReason!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
+  @Column({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @VersionColumn()
+  version!: number;
+}

@@ -1,0 +1,43 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DiapasonConfig, DIAPASON_CONFIG } from '@diapason/config';
+import { dataSourceOptions } from './data-source';
+import { ApiKeyRepository } from './repositories/api-key.repository';
+import { DossierRepository } from './repositories/dossier.repository';
+import { EstablishmentRepository } from './repositories/establishment.repository';
+import { IdempotencyRepository } from './repositories/idempotency.repository';
+import { TransactionContext } from './transaction-context';
+
+const REPOSITORIES = [
+  TransactionContext,
+  ApiKeyRepository,
+  DossierRepository,
+  EstablishmentRepository,
+  IdempotencyRepository,
+];
+
+@Global()
+@Module({})
+export class PersistenceModule {
+  /** The DataSource of the configured DATABASE_URL, and every repository. */
+  static forRoot(applicationName: string): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [DIAPASON_CONFIG],
+          useFactory: (config: DiapasonConfig) => {
+            if (!config.database.url) throw new Error('DATABASE_URL is required to start this process');
+            return dataSourceOptions({
+              url: config.database.url,
+              poolSize: config.database.poolSize,
+              applicationName,
+            });
+          },
+        }),
+      ],
+      providers: REPOSITORIES,
+      exports: REPOSITORIES,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { Clock, ManualClock } from '@diapason/domain';
+import { DiapasonConfig, loadConfig } from '@diapason/config';
+import { ApiKeyRepository, EstablishmentRepository, TransactionContext } from '@diapason/persistence';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { freshDatabase } from './fresh-database';
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  key?: string;
+  body?: unknown;
+  /** Sent as is, without JSON encoding. */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ApiHarness {
+  app: NestExpressApplication;
+  url: string;
+  config: DiapasonConfig;
+  dataSource: DataSource;
+  clock: ManualClock;
+  databaseUrl: string;
+  createKey(establishmentCode: string, name?: string): Promise<string>;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpAnswer<T>>;
+  close(): Promise<void>;
+}
+
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  DIAPASON_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
+};
+
+export async function startApi(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<ApiHarness> {
+  const database = await freshDatabase();
+  const config = loadConfig({ ...TEST_ENV, ...options.env, DATABASE_URL: database.url });
+  const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(new Date('2026-11-23T09:00:00Z'));
+  const app = await createApiApp(config, { clock });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const dataSource = app.get(DataSource);
+  const tx = app.get(TransactionContext);
+
+  return {
+    app,
+    url,
+    config,
+    dataSource,
+    clock,
+    databaseUrl: database.url,
+    async createKey(code, name) {
+      return tx.run(async () => {
+        const establishment = await new EstablishmentRepository(tx).ensure(code, name ?? `Hôpital ${code}`);
+        return (await new ApiKeyRepository(tx).create(establishment.id)).key;
+      });
+    },
+    async request(method, path, requestOptions = {}) {
+      const headers: Record<string, string> = { ...requestOptions.headers };
+      if (requestOptions.key) headers.authorization = `Bearer ${requestOptions.key}`;
+      let body: string | undefined = requestOptions.rawBody;
+      if (requestOptions.body !== undefined) {
+        body = JSON.stringify(requestOptions.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${url}${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, headers: response.headers, body: parsed as any, text };
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
