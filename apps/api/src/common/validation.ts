@@ -18,7 +18,7 @@ const MESSAGES: Record<string, (limit: string | undefined) => string> = {
   isUUID: () => 'identifiant invalide',
   isIn: () => 'valeur non autorisée',
   isEnum: () => 'valeur non autorisée',
-  isISO8601: () => 'date invalide (format attendu : AAAA-MM-JJ)',
+  isIso8601: () => 'date invalide (format attendu : AAAA-MM-JJ)',
   isDateString: () => 'date invalide (format attendu : AAAA-MM-JJ)',
   min: (limit) => `doit valoir au moins ${limit}`,
   max: (limit) => `doit valoir au plus ${limit}`,
@@ -37,12 +37,21 @@ function frenchMessage(constraint: string, original: string): string {
   return MESSAGES[constraint]?.(/(\d+)/.exec(original)?.[1]) ?? original;
 }
 
+const TYPE_CONSTRAINTS = ['whitelistValidation', 'isDefined', 'isObject', 'isString', 'isInt', 'isBoolean', 'isArray'];
+
+function priority(constraint: string): number {
+  const index = TYPE_CONSTRAINTS.indexOf(constraint);
+  return index === -1 ? TYPE_CONSTRAINTS.length : index;
+}
+
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): InvalidField[] {
   const fields: InvalidField[] = [];
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const constraints = Object.entries(error.constraints ?? {});
-    // One message per field: the first failed rule is the one to fix first.
+    // One message per field: a wrong type says more than the rules that follow from the type.
+    const constraints = Object.entries(error.constraints ?? {}).sort(
+      ([a], [b]) => priority(a) - priority(b),
+    );
     if (constraints.length > 0) {
       const [constraint, message] = constraints[0]!;
       fields.push({ field, message: frenchMessage(constraint, message) });
@@ -58,7 +67,6 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
-    stopAtFirstError: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationProblem(flattenValidationErrors(errors)),
   });
