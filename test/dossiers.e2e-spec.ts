@@ -119,7 +119,7 @@ describe('GAP API — dossiers', () => {
 
   describe('authentication and tenancy', () => {
     it('answers 401 without a key, with a malformed header or an unknown key', async () => {
-      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer dpk_unknownunknownunknown' }]) {
+      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer dpk_unknownunknownunknown' }] as Record<string, string>[]) {
         const res = await api.request('GET', '/v1/dossiers', { headers });
         expect(res.status).toBe(401);
         expect(res.body.code).toBe('unauthorized');

@@ -30,7 +30,6 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -19,10 +19,21 @@ export const REDACTED_PATHS = [
   '*.authToken',
 ];
 
+/** Nest's start-up chatter (one line per route and module) is only worth reading when debugging. */
+const START_UP_CONTEXTS = new Set(['RouterExplorer', 'RoutesResolver', 'InstanceLoader']);
+
 export function pinoOptions(config: DiapasonConfig, name: string): LoggerOptions {
   return {
     name,
     level: config.logLevel,
+    hooks: {
+      logMethod(args, method, level) {
+        const first = args[0] as { context?: unknown } | undefined;
+        const startUp = level === 30 && typeof first === 'object' && first !== null && START_UP_CONTEXTS.has(String(first.context));
+        if (startUp && !this.isLevelEnabled('debug')) return;
+        method.apply(this, args);
+      },
+    },
     redact: { paths: REDACTED_PATHS, censor: '[masqué]' },
     base: { pid: process.pid, service: name },
   };
