@@ -8,6 +8,7 @@ const shared = {
 };
 
 module.exports = {
+  testTimeout: 60_000,
   projects: [
     {
       ...shared,

@@ -7,5 +7,6 @@ export * from './repositories/api-key.repository';
 export * from './repositories/dossier.repository';
 export * from './repositories/establishment.repository';
 export * from './repositories/idempotency.repository';
+export * from './repositories/terminal.repository';
 export * from './transaction-context';
 export * from './database-resolver';

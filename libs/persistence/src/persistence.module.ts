@@ -6,6 +6,7 @@ import { ApiKeyRepository } from './repositories/api-key.repository';
 import { DossierRepository } from './repositories/dossier.repository';
 import { EstablishmentRepository } from './repositories/establishment.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
+import { TerminalRepository } from './repositories/terminal.repository';
 import { TransactionContext } from './transaction-context';
 
 const REPOSITORIES = [
@@ -14,6 +15,7 @@ const REPOSITORIES = [
   DossierRepository,
   EstablishmentRepository,
   IdempotencyRepository,
+  TerminalRepository,
 ];
 
 @Global()

@@ -48,6 +48,10 @@ export class DossierEntity {
   @Column({ type: 'timestamptz', nullable: true })
   imprintedAt!: Date | null;
 
+  /** The approved imprint attempt (terminal, masked card, authorisation). */
+  @Column({ type: 'uuid', nullable: true })
+  imprintAttemptId!: string | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   imprintValidUntil!: Date | null;
 

@@ -107,6 +107,7 @@ export class DossierRepository {
       status: 'awaiting_imprint',
       ceilingCents: null,
       imprintedAt: null,
+      imprintAttemptId: null,
       imprintValidUntil: null,
       amountCents: null,
       invoiceReference: null,

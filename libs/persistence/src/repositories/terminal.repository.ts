@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import { ImprintAttemptEntity, TerminalEntity } from '../entities';
+import { TransactionContext } from '../transaction-context';
+
+export interface ClaimedAttempt {
+  attempt: ImprintAttemptEntity;
+  terminal: TerminalEntity;
+}
+
+/** Raw rows come back snake_case; TypeORM maps them through the entity metadata. */
+function mapRows<T>(tx: TransactionContext, entity: new () => T, rows: Record<string, unknown>[]): T[] {
+  const metadata = tx.manager.connection.getMetadata(entity);
+  return rows.map((row) => {
+    const out = new entity() as Record<string, unknown>;
+    for (const column of metadata.columns) {
+      if (column.databaseName in row) out[column.propertyName] = row[column.databaseName];
+    }
+    return out as T;
+  });
+}
+
+@Injectable()
+export class TerminalRepository {
+  constructor(private readonly tx: TransactionContext) {}
+
+  async create(terminal: TerminalEntity): Promise<void> {
+    await this.tx.manager.insert(TerminalEntity, terminal);
+  }
+
+  findByCode(establishmentId: string, code: string): Promise<TerminalEntity | null> {
+    return this.tx.manager.findOneBy(TerminalEntity, { establishmentId, code });
+  }
+
+  findByCodeEverywhere(code: string): Promise<TerminalEntity[]> {
+    return this.tx.manager.findBy(TerminalEntity, { code });
+  }
+
+  findById(id: string): Promise<TerminalEntity | null> {
+    return this.tx.manager.findOneBy(TerminalEntity, { id });
+  }
+
+  findByIds(ids: string[]): Promise<TerminalEntity[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.tx.manager.findBy(TerminalEntity, { id: In(ids) });
+  }
+
+  list(establishmentId: string): Promise<TerminalEntity[]> {
+    return this.tx.manager.find(TerminalEntity, { where: { establishmentId }, order: { code: 'ASC' } });
+  }
+
+  async update(id: string, patch: Partial<TerminalEntity>): Promise<void> {
+    await this.tx.manager.update(TerminalEntity, { id }, patch);
+  }
+
+  /**
+   * Takes the terminal for one exchange (a check, a transaction) unless another bridge holds it;
+   * the lease ends by itself if that bridge dies.
+   */
+  async claim(terminalId: string, busyWith: string, now: Date, leaseMs: number): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `UPDATE terminal SET busy_until = $3, busy_with = $4
+        WHERE id = $1 AND (busy_until IS NULL OR busy_until < $2 OR busy_with = $4) RETURNING id`,
+      [terminalId, now, new Date(now.getTime() + leaseMs), busyWith],
+    );
+    return rows.length === 1;
+  }
+
+  async release(terminalId: string, busyWith: string): Promise<void> {
+    await this.tx.manager.query(`UPDATE terminal SET busy_until = NULL, busy_with = NULL WHERE id = $1 AND busy_with = $2`, [
+      terminalId,
+      busyWith,
+    ]);
+  }
+
+  async recordSeen(terminalId: string, at: Date, latencyMs: number): Promise<void> {
+    await this.tx.manager.update(TerminalEntity, { id: terminalId }, { lastSeenAt: at, lastLatencyMs: Math.round(latencyMs) });
+  }
+
+  async recordError(terminalId: string, at: Date, message: string): Promise<void> {
+    await this.tx.manager.update(TerminalEntity, { id: terminalId }, { lastError: message.slice(0, 500), lastErrorAt: at });
+  }
+
+  // ---- imprint attempts --------------------------------------------------------------------
+
+  async createAttempt(attempt: ImprintAttemptEntity): Promise<void> {
+    await this.tx.manager.insert(ImprintAttemptEntity, attempt);
+    // Wakes the bridges at once; they also poll, so a lost notification only delays.
+    await this.tx.manager.query(`SELECT pg_notify('diapason_imprint', $1)`, [attempt.terminalId]);
+  }
+
+  findAttempt(id: string): Promise<ImprintAttemptEntity | null> {
+    return this.tx.manager.findOneBy(ImprintAttemptEntity, { id });
+  }
+
+  attemptsOf(dossierIds: string[]): Promise<ImprintAttemptEntity[]> {
+    if (dossierIds.length === 0) return Promise.resolve([]);
+    return this.tx.manager.find(ImprintAttemptEntity, { where: { dossierId: In(dossierIds) }, order: { requestedAt: 'ASC' } });
+  }
+
+  liveAttemptOf(dossierId: string): Promise<ImprintAttemptEntity | null> {
+    return this.tx.manager.findOne(ImprintAttemptEntity, { where: { dossierId, status: In(['pending', 'running']) } });
+  }
+
+  /**
+   * Claims pending attempts, at most one per terminal and only on free terminals this bridge can
+   * reach; each claimed terminal is leased for the time of the transaction.
+   */
+  async claimPending(host: string, runner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedAttempt[]> {
+    return this.tx.run(async (manager) => {
+      const terminals: Record<string, unknown>[] = await manager.query(
+        `SELECT t.* FROM terminal t
+          WHERE (t.bridge_host IS NULL OR t.bridge_host = $1)
+            AND (t.busy_until IS NULL OR t.busy_until < $2)
+            AND EXISTS (SELECT 1 FROM imprint_attempt a WHERE a.terminal_id = t.id AND a.status = 'pending')
+          ORDER BY t.id LIMIT $3 FOR UPDATE OF t SKIP LOCKED`,
+        [host, now, limit],
+      );
+      const claimed: ClaimedAttempt[] = [];
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      for (const terminal of mapRows(this.tx, TerminalEntity, terminals)) {
+        const rows: Record<string, unknown>[] = await manager.query(
+          `UPDATE imprint_attempt SET status = 'running', started_at = $2, lease_until = $3, runner = $4
+            WHERE id = (SELECT id FROM imprint_attempt WHERE terminal_id = $1 AND status = 'pending'
+                         ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING *`,
+          [terminal.id, now, leaseUntil, runner],
+        );
+        const [attempt] = mapRows(this.tx, ImprintAttemptEntity, rows);
+        if (!attempt) continue;
+        await manager.query(`UPDATE terminal SET busy_until = $2, busy_with = $3 WHERE id = $1`, [terminal.id, leaseUntil, attempt.id]);
+        claimed.push({ attempt, terminal: { ...terminal, busyUntil: leaseUntil, busyWith: attempt.id } });
+      }
+      return claimed;
+    });
+  }
+
+  /** Attempts whose bridge stopped answering mid-transaction: taken over to learn how they ended. */
+  async claimStale(host: string, runner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedAttempt[]> {
+    return this.tx.run(async (manager) => {
+      const rows: Record<string, unknown>[] = await manager.query(
+        `UPDATE imprint_attempt a SET lease_until = $3, runner = $4
+          WHERE a.id IN (SELECT a2.id FROM imprint_attempt a2 JOIN terminal t ON t.id = a2.terminal_id
+                          WHERE a2.status = 'running' AND a2.lease_until < $2
+                            AND (t.bridge_host IS NULL OR t.bridge_host = $1)
+                          ORDER BY a2.lease_until LIMIT $5 FOR UPDATE OF a2 SKIP LOCKED)
+          RETURNING a.*`,
+        [host, now, new Date(now.getTime() + leaseMs), runner, limit],
+      );
+      const attempts = mapRows(this.tx, ImprintAttemptEntity, rows);
+      const terminals = await this.findByIds([...new Set(attempts.map((a) => a.terminalId))]);
+      const byId = new Map(terminals.map((t) => [t.id, t]));
+      return attempts.map((attempt) => ({ attempt, terminal: byId.get(attempt.terminalId)! }));
+    });
+  }
+
+  /** Ends an attempt still held by this runner; false when another runner took it over. */
+  async finishAttempt(id: string, runner: string, patch: Partial<ImprintAttemptEntity>): Promise<boolean> {
+    const result = await this.tx.manager
+      .createQueryBuilder()
+      .update(ImprintAttemptEntity)
+      .set({ ...patch, leaseUntil: null })
+      .where(`id = :id AND status = 'running' AND runner = :runner`, { id, runner })
+      .execute();
+    return result.affected === 1;
+  }
+}

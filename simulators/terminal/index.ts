@@ -1,0 +1,3 @@
+export * from './pty';
+export * from './simulated-terminal';
+export * from './terminal-simulator';
