@@ -39,9 +39,15 @@ export const TEST_ENV: Record<string, string> = {
   DIAPASON_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
 };
 
-export async function startApi(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<ApiHarness> {
+export async function startApi(options: { env?: Record<string, string>; clock?: Clock; runner?: boolean } = {}): Promise<ApiHarness> {
   const database = await freshDatabase();
-  const config = loadConfig({ ...TEST_ENV, ...options.env, DATABASE_URL: database.url });
+  const config = loadConfig({
+    ...TEST_ENV,
+    DIAPASON_TERMINAL_RUNNER: options.runner ? 'true' : 'false',
+    DIAPASON_TERMINAL_POLL: '200ms',
+    ...options.env,
+    DATABASE_URL: database.url,
+  });
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(new Date('2026-11-23T09:00:00Z'));
   const app = await createApiApp(config, { clock });
   await app.listen(0, '127.0.0.1');

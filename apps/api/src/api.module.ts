@@ -9,6 +9,8 @@ import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { DossiersModule } from './dossiers/dossiers.module';
 import { HealthController } from './health/health.controller';
 import { RegiesController } from './regies/regies.controller';
+import { TerminalsController } from './terminals/terminals.controller';
+import { TerminalBridgeModule } from '@diapason/terminal-bridge';
 
 @Module({})
 export class ApiModule {
@@ -35,9 +37,10 @@ export class ApiModule {
           },
         }),
         PersistenceModule.forRoot('diapason-api'),
+        TerminalBridgeModule.forRoot({ runner: config.terminals.runner ?? false }),
         DossiersModule,
       ],
-      controllers: [HealthController, RegiesController],
+      controllers: [HealthController, RegiesController, TerminalsController],
       providers: [GapApiKeyGuard, IdempotencyInterceptor],
     };
   }

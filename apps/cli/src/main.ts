@@ -1,7 +1,17 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '@diapason/config';
-import { ApiKeyRepository, EstablishmentRepository, TransactionContext, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
+import { systemClock } from '@diapason/domain';
+import {
+  ApiKeyRepository,
+  EstablishmentRepository,
+  TerminalRepository,
+  TransactionContext,
+  createDataSource,
+  resolveDatabase,
+  runMigrations,
+} from '@diapason/persistence';
+import { TerminalCheck, TerminalClients, formatCheckReport } from '@diapason/terminal-bridge';
 import type { DataSource } from 'typeorm';
 
 /** Everything but the command's own answer goes to stderr, so that `$(npm run -s cli -- …)` captures it alone. */
@@ -49,6 +59,40 @@ export function buildProgram(): Command {
       });
       process.stdout.write(`${key}\n`);
       say(`Clé créée pour l’établissement ${code}. Elle ne sera plus affichée : conservez-la dans la GAP.`);
+    });
+
+  program
+    .command('terminal:check')
+    .description('Vérifie un terminal (liaison, réponse, temps de réponse) sans mouvement d’argent')
+    .argument('<terminalId>', 'identifiant du terminal')
+    .option('--establishment <code>', 'établissement du terminal, si plusieurs en ont un de ce nom')
+    .action(async (terminalId: string, options: { establishment?: string }) => {
+      const ok = await withDatabase(async (dataSource) => {
+        const tx = new TransactionContext(dataSource);
+        const terminals = new TerminalRepository(tx);
+        let candidates = await terminals.findByCodeEverywhere(terminalId);
+        if (options.establishment) {
+          const establishment = await new EstablishmentRepository(tx).findByCode(options.establishment);
+          candidates = candidates.filter((t) => t.establishmentId === establishment?.id);
+        }
+        if (candidates.length === 0) {
+          say(`Aucun terminal « ${terminalId} »${options.establishment ? ` pour l’établissement ${options.establishment}` : ''}.`);
+          return false;
+        }
+        if (candidates.length > 1) {
+          say(`Plusieurs établissements ont un terminal « ${terminalId} » : précisez --establishment <code>.`);
+          return false;
+        }
+        const clients = new TerminalClients();
+        try {
+          const report = await new TerminalCheck(clients, terminals, systemClock).run(candidates[0]!);
+          process.stdout.write(`${formatCheckReport(report)}\n`);
+          return report.ok;
+        } finally {
+          await clients.onApplicationShutdown();
+        }
+      });
+      if (!ok) process.exitCode = 3;
     });
 
   program

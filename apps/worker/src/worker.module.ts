@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { Clock, systemClock } from '@diapason/domain';
 import { ConfigModule, DiapasonConfig, pinoOptions } from '@diapason/config';
 import { PersistenceModule } from '@diapason/persistence';
+import { TerminalBridgeModule } from '@diapason/terminal-bridge';
 import { SchedulerService } from './scheduler.service';
 import { SWEEPS } from './sweep';
 import { PurgeIdempotencyKeys } from './sweeps/purge-idempotency-keys';
@@ -18,6 +19,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config, clock),
         LoggerModule.forRoot({ pinoHttp: pinoOptions(config, 'diapason-worker') }),
         PersistenceModule.forRoot('diapason-worker'),
+        TerminalBridgeModule.forRoot({ runner: config.terminals.runner ?? true }),
       ],
       providers: [
         ...SWEEP_CLASSES,

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { BusinessDelays } from '@diapason/domain';
 import { Env, EnvReader, InvalidSetting, redactUrl } from './env-parsers';
 
@@ -27,6 +28,14 @@ export interface DiapasonConfig {
   };
   /** Secret used to sign patient links; generated per data directory when not given. */
   readonly tokenSecret: string | undefined;
+  readonly terminals: {
+    /** Whether this process runs imprints on terminals; unset: the worker does, the api does not. */
+    readonly runner: boolean | undefined;
+    /** Name of this machine for terminals attached to it (serial line); IP terminals go to any bridge. */
+    readonly bridgeHost: string;
+    /** How often pending imprints are looked for when no notification arrives. */
+    readonly pollMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -73,6 +82,11 @@ export function loadConfig(env: Env = process.env): DiapasonConfig {
       batchSize: read.integer('DIAPASON_SCHEDULER_BATCH_SIZE', 200, 1, 10_000),
     },
     tokenSecret: read.secret('DIAPASON_TOKEN_SECRET', undefined, 32),
+    terminals: {
+      runner: read.raw('DIAPASON_TERMINAL_RUNNER') === undefined ? undefined : read.boolean('DIAPASON_TERMINAL_RUNNER', false),
+      bridgeHost: read.string('DIAPASON_BRIDGE_HOST', hostname()),
+      pollMs: read.durationMs('DIAPASON_TERMINAL_POLL', '1s'),
+    },
   };
 
   const { completionDelayMs, imprintValidityMs } = config.delays;

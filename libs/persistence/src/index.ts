@@ -10,3 +10,4 @@ export * from './repositories/idempotency.repository';
 export * from './repositories/terminal.repository';
 export * from './transaction-context';
 export * from './database-resolver';
+export * from './raw-result';

@@ -7,7 +7,7 @@ import {
   reportingCategory,
   statusLabel,
 } from '@diapason/domain';
-import type { DossierEntity, DossierEventEntity } from '@diapason/persistence';
+import type { DossierEntity, DossierEventEntity, ImprintAttemptEntity } from '@diapason/persistence';
 
 class PatientView {
   @ApiProperty() lastName!: string;
@@ -16,10 +16,39 @@ class PatientView {
   @ApiProperty({ nullable: true }) email!: string | null;
 }
 
+class ItpView {
+  @ApiProperty({ example: '107560680804', description: 'Numéro ITP du serveur d’acceptation (PLBS).' }) acceptanceServer!: string;
+  @ApiProperty({ example: '107560100803', description: 'Numéro ITP du point d’acceptation (PLBS).' }) acceptancePoint!: string;
+}
+
 class ImprintView {
   @ApiProperty({ example: 5000 }) ceilingCents!: number;
   @ApiProperty() imprintedAt!: Date;
   @ApiProperty({ description: 'Fin de validité de l’empreinte.' }) validUntil!: Date;
+  @ApiProperty({ nullable: true, example: '499999######1235', description: 'PAN masqué (6 premiers, 4 derniers chiffres au plus).' })
+  maskedPan!: string | null;
+  @ApiProperty({ nullable: true, example: '2028-12', description: 'Mois d’expiration de la carte.' }) cardExpiry!: string | null;
+  @ApiProperty({ nullable: true }) authorisationNumber!: string | null;
+  @ApiProperty({ nullable: true }) acquirerReference!: string | null;
+  @ApiProperty({ nullable: true }) terminalId!: string | null;
+  @ApiProperty({ nullable: true, enum: ['ICT250', 'iWL280'] }) terminalModel!: string | null;
+  @ApiProperty({ type: ItpView, nullable: true }) itp!: ItpView | null;
+  @ApiProperty({ description: 'Réponse récupérée auprès du terminal après une coupure de liaison.' }) recovered!: boolean;
+}
+
+export class ImprintAttemptView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'imprint_attempt' }) object!: 'imprint_attempt';
+  @ApiProperty({ format: 'uuid' }) dossierId!: string;
+  @ApiProperty({ enum: ['pending', 'running', 'approved', 'refused', 'failed'] }) status!: string;
+  @ApiProperty() terminalId!: string;
+  @ApiProperty() ceilingCents!: number;
+  @ApiProperty() requestedAt!: Date;
+  @ApiProperty({ nullable: true }) startedAt!: Date | null;
+  @ApiProperty({ nullable: true }) endedAt!: Date | null;
+  @ApiProperty({ nullable: true, example: 'card_refused' }) failureCode!: string | null;
+  @ApiProperty({ nullable: true, description: 'Motif en français, à lire par l’agent de la régie.' }) failureMessage!: string | null;
+  @ApiProperty() recovered!: boolean;
 }
 
 class PaymentRequestView {
@@ -48,7 +77,9 @@ export class DossierView {
   @ApiProperty() regieCode!: string;
   @ApiProperty({ type: PatientView }) patient!: PatientView;
   @ApiProperty({ nullable: true, format: 'date' }) admissionDate!: string | null;
-  @ApiProperty({ type: ImprintView, nullable: true }) imprint!: ImprintView | null;
+  @ApiProperty({ type: ImprintView, nullable: true, description: 'Empreinte acceptée.' }) imprint!: ImprintView | null;
+  @ApiProperty({ type: ImprintAttemptView, nullable: true, description: 'Dernière demande d’empreinte (en cours ou échouée).' })
+  lastImprintAttempt!: ImprintAttemptView | null;
   @ApiProperty({ type: PaymentRequestView, nullable: true }) paymentRequest!: PaymentRequestView | null;
   @ApiProperty({ nullable: true, description: 'Envoi de la notification au patient.' }) noticeSentAt!: Date | null;
   @ApiProperty({ nullable: true, description: 'Accusé de réception de la notification.' }) acknowledgedAt!: Date | null;
@@ -90,11 +121,61 @@ export class DossierEventView {
   @ApiProperty({ type: 'object', additionalProperties: true }) details!: Record<string, unknown>;
 }
 
+export class ImprintAttemptListView {
+  @ApiProperty({ type: [ImprintAttemptView] }) data!: ImprintAttemptView[];
+}
+
 export class DossierEventListView {
   @ApiProperty({ type: [DossierEventView] }) data!: DossierEventView[];
 }
 
-export function toDossierView(d: DossierEntity): DossierView {
+export interface ImprintContext {
+  /** Attempts of the dossier, oldest first. */
+  attempts: ImprintAttemptEntity[];
+  terminalCodes: ReadonlyMap<string, string>;
+}
+
+export function toImprintAttemptView(a: ImprintAttemptEntity, terminalCodes: ReadonlyMap<string, string>): ImprintAttemptView {
+  return {
+    id: a.id,
+    object: 'imprint_attempt',
+    dossierId: a.dossierId,
+    status: a.status,
+    terminalId: terminalCodes.get(a.terminalId) ?? a.terminalId,
+    ceilingCents: a.ceilingCents,
+    requestedAt: a.requestedAt,
+    startedAt: a.startedAt,
+    endedAt: a.endedAt,
+    failureCode: a.failureCode,
+    failureMessage: a.failureMessage,
+    recovered: a.recovered,
+  };
+}
+
+const expiryMonth = (yymm: string | null) => (yymm && /^\d{4}$/.test(yymm) ? `20${yymm.slice(0, 2)}-${yymm.slice(2)}` : null);
+
+function imprintView(d: DossierEntity, context: ImprintContext): ImprintView | null {
+  if (d.ceilingCents === null || !d.imprintedAt || !d.imprintValidUntil) return null;
+  const a = context.attempts.find((x) => x.id === d.imprintAttemptId);
+  return {
+    ceilingCents: d.ceilingCents,
+    imprintedAt: d.imprintedAt,
+    validUntil: d.imprintValidUntil,
+    maskedPan: a?.maskedPan ?? null,
+    cardExpiry: expiryMonth(a?.cardExpiry ?? null),
+    authorisationNumber: a?.authorisationNumber ?? null,
+    acquirerReference: a?.acquirerReference ?? null,
+    terminalId: a ? (context.terminalCodes.get(a.terminalId) ?? null) : null,
+    terminalModel: a?.terminalModel ?? null,
+    itp: a?.itpAcceptanceServer && a.itpAcceptancePoint ? { acceptanceServer: a.itpAcceptanceServer, acceptancePoint: a.itpAcceptancePoint } : null,
+    recovered: a?.recovered ?? false,
+  };
+}
+
+const NO_IMPRINT_CONTEXT: ImprintContext = { attempts: [], terminalCodes: new Map() };
+
+export function toDossierView(d: DossierEntity, context: ImprintContext = NO_IMPRINT_CONTEXT): DossierView {
+  const last = context.attempts[context.attempts.length - 1];
   const category = reportingCategory(d.status);
   return {
     id: d.id,
@@ -112,10 +193,8 @@ export function toDossierView(d: DossierEntity): DossierView {
       email: d.patientEmail,
     },
     admissionDate: d.admissionDate,
-    imprint:
-      d.ceilingCents !== null && d.imprintedAt && d.imprintValidUntil
-        ? { ceilingCents: d.ceilingCents, imprintedAt: d.imprintedAt, validUntil: d.imprintValidUntil }
-        : null,
+    imprint: imprintView(d, context),
+    lastImprintAttempt: last ? toImprintAttemptView(last, context.terminalCodes) : null,
     paymentRequest:
       d.amountCents !== null && d.paymentRequestedAt
         ? {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -13,7 +14,13 @@ import type { ApiKeyPrincipal } from '@diapason/persistence';
 import { DossierRepository } from '@diapason/persistence';
 import { GapApi, Principal } from '../common/gap-auth';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
+import { DossierPresenter } from './dossier-presenter';
+import { RequestImprintDto } from './dto/request-imprint.dto';
+import { RequestImprint } from './usecases/request-imprint';
 import {
+  ImprintAttemptListView,
+  ImprintAttemptView,
+  toImprintAttemptView,
   DossierEventListView,
   DossierPageView,
   DossierView,
@@ -52,6 +59,8 @@ export class DossiersController {
     private readonly requestPayment: RequestPayment,
     private readonly cancelDossier: CancelDossier,
     private readonly dossiers: DossierRepository,
+    private readonly presenter: DossierPresenter,
+    private readonly requestImprint: RequestImprint,
   ) {}
 
   @Post()
@@ -68,7 +77,7 @@ export class DossiersController {
   @ApiOkResponse({ type: DossierPageView })
   async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListDossiersQuery): Promise<DossierPageView> {
     const page = await this.listDossiers.execute(principal, query);
-    return { data: page.data.map(toDossierView), nextCursor: page.nextCursor };
+    return { data: await this.presenter.many(page.data), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -76,7 +85,7 @@ export class DossiersController {
   @ApiOkResponse({ type: DossierView })
   @ApiNotFoundResponse()
   async get(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<DossierView> {
-    return toDossierView(await this.findDossier.execute(principal, id));
+    return this.presenter.one(await this.findDossier.execute(principal, id));
   }
 
   @Get(':id/events')
@@ -99,7 +108,7 @@ export class DossiersController {
     @Param('id') id: string,
     @Body() body: CancelDossierDto,
   ): Promise<DossierView> {
-    return toDossierView(await this.cancelDossier.execute(principal, id, body.reason));
+    return this.presenter.one(await this.cancelDossier.execute(principal, id, body.reason));
   }
 
   @Post(':id/payment-request')
@@ -115,6 +124,35 @@ export class DossiersController {
     @Body() body: RequestPaymentDto,
   ): Promise<DossierWithWarningsView> {
     const outcome = await this.requestPayment.execute(principal, id, body);
-    return { ...toDossierView(outcome.dossier), warnings: outcome.warnings };
+    return { ...(await this.presenter.one(outcome.dossier)), warnings: outcome.warnings };
+  }
+
+  @Post(':id/imprints')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Demander une empreinte (pré-autorisation PLBS) sur un terminal',
+    description:
+      'La demande part au terminal aussitôt ; son issue se lit sur le dossier (`imprint`, `lastImprintAttempt`) ' +
+      'ou par GET /v1/dossiers/{id}/imprints. Le dossier reste en attente d’empreinte tant qu’elle n’est pas acceptée.',
+  })
+  @IdempotencyKeyHeader()
+  @ApiAcceptedResponse({ type: ImprintAttemptView })
+  @ApiConflictResponse({ description: 'Dossier déjà empreint, clos, ou empreinte déjà en cours.' })
+  async imprint(
+    @Principal() principal: ApiKeyPrincipal,
+    @Param('id') id: string,
+    @Body() body: RequestImprintDto,
+  ): Promise<ImprintAttemptView> {
+    const { attempt, terminal } = await this.requestImprint.execute(principal, id, body);
+    return toImprintAttemptView(attempt, new Map([[terminal.id, terminal.code]]));
+  }
+
+  @Get(':id/imprints')
+  @ApiOperation({ summary: 'Demandes d’empreinte du dossier, de la plus ancienne à la plus récente' })
+  @ApiOkResponse({ type: ImprintAttemptListView })
+  async imprints(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<ImprintAttemptListView> {
+    const dossier = await this.findDossier.execute(principal, id);
+    const context = (await this.presenter.contexts([dossier])).get(dossier.id)!;
+    return { data: context.attempts.map((a) => toImprintAttemptView(a, context.terminalCodes)) };
   }
 }

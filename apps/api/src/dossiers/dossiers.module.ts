@@ -5,10 +5,12 @@ import { CreateDossier } from './usecases/create-dossier';
 import { FindDossier } from './usecases/find-dossier';
 import { ListDossiers } from './usecases/list-dossiers';
 import { RequestPayment } from './usecases/request-payment';
+import { RequestImprint } from './usecases/request-imprint';
+import { DossierPresenter } from './dossier-presenter';
 
 @Module({
   controllers: [DossiersController],
-  providers: [CreateDossier, FindDossier, ListDossiers, RequestPayment, CancelDossier],
-  exports: [FindDossier, CancelDossier],
+  providers: [CreateDossier, FindDossier, ListDossiers, RequestPayment, CancelDossier, RequestImprint, DossierPresenter],
+  exports: [FindDossier, CancelDossier, DossierPresenter],
 })
 export class DossiersModule {}

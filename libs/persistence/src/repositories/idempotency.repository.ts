@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IdempotencyKeyEntity } from '../entities';
+import { affectedCount } from '../raw-result';
 import { TransactionContext } from '../transaction-context';
 
 export interface StoredResponse {
@@ -40,7 +41,6 @@ export class IdempotencyRepository {
 
   /** Keys are kept long enough for any GAP retry policy, then forgotten. */
   async purgeOlderThan(before: Date): Promise<number> {
-    const result = await this.tx.manager.query(`DELETE FROM idempotency_key WHERE created_at < $1`, [before]);
-    return (result as [unknown, number])[1] ?? 0;
+    return affectedCount(await this.tx.manager.query(`DELETE FROM idempotency_key WHERE created_at < $1`, [before]));
   }
 }

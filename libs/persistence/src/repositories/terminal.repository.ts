@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { ImprintAttemptEntity, TerminalEntity } from '../entities';
+import { returnedRows } from '../raw-result';
 import { TransactionContext } from '../transaction-context';
 
 export interface ClaimedAttempt {
@@ -57,12 +58,12 @@ export class TerminalRepository {
    * the lease ends by itself if that bridge dies.
    */
   async claim(terminalId: string, busyWith: string, now: Date, leaseMs: number): Promise<boolean> {
-    const rows: unknown[] = await this.tx.manager.query(
+    const result: unknown = await this.tx.manager.query(
       `UPDATE terminal SET busy_until = $3, busy_with = $4
         WHERE id = $1 AND (busy_until IS NULL OR busy_until < $2 OR busy_with = $4) RETURNING id`,
       [terminalId, now, new Date(now.getTime() + leaseMs), busyWith],
     );
-    return rows.length === 1;
+    return returnedRows(result).length === 1;
   }
 
   async release(terminalId: string, busyWith: string): Promise<void> {
@@ -118,13 +119,13 @@ export class TerminalRepository {
       const claimed: ClaimedAttempt[] = [];
       const leaseUntil = new Date(now.getTime() + leaseMs);
       for (const terminal of mapRows(this.tx, TerminalEntity, terminals)) {
-        const rows: Record<string, unknown>[] = await manager.query(
+        const rows = returnedRows(await manager.query(
           `UPDATE imprint_attempt SET status = 'running', started_at = $2, lease_until = $3, runner = $4
             WHERE id = (SELECT id FROM imprint_attempt WHERE terminal_id = $1 AND status = 'pending'
                          ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING *`,
           [terminal.id, now, leaseUntil, runner],
-        );
+        ));
         const [attempt] = mapRows(this.tx, ImprintAttemptEntity, rows);
         if (!attempt) continue;
         await manager.query(`UPDATE terminal SET busy_until = $2, busy_with = $3 WHERE id = $1`, [terminal.id, leaseUntil, attempt.id]);
@@ -137,7 +138,7 @@ export class TerminalRepository {
   /** Attempts whose bridge stopped answering mid-transaction: taken over to learn how they ended. */
   async claimStale(host: string, runner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedAttempt[]> {
     return this.tx.run(async (manager) => {
-      const rows: Record<string, unknown>[] = await manager.query(
+      const rows = returnedRows(await manager.query(
         `UPDATE imprint_attempt a SET lease_until = $3, runner = $4
           WHERE a.id IN (SELECT a2.id FROM imprint_attempt a2 JOIN terminal t ON t.id = a2.terminal_id
                           WHERE a2.status = 'running' AND a2.lease_until < $2
@@ -145,7 +146,7 @@ export class TerminalRepository {
                           ORDER BY a2.lease_until LIMIT $5 FOR UPDATE OF a2 SKIP LOCKED)
           RETURNING a.*`,
         [host, now, new Date(now.getTime() + leaseMs), runner, limit],
-      );
+      ));
       const attempts = mapRows(this.tx, ImprintAttemptEntity, rows);
       const terminals = await this.findByIds([...new Set(attempts.map((a) => a.terminalId))]);
       const byId = new Map(terminals.map((t) => [t.id, t]));

@@ -1,0 +1,23 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { TerminalEntity } from '@diapason/persistence';
+import { TerminalClient } from './terminal-client';
+
+/** One client per terminal and process, rebuilt when the terminal's address or model changes. */
+@Injectable()
+export class TerminalClients implements OnApplicationShutdown {
+  private readonly clients = new Map<string, TerminalClient>();
+
+  for(terminal: Pick<TerminalEntity, 'id' | 'model' | 'transportUrl'>): TerminalClient {
+    const existing = this.clients.get(terminal.id);
+    if (existing && existing.transportUrl === terminal.transportUrl && existing.model === terminal.model) return existing;
+    void existing?.close();
+    const client = new TerminalClient(terminal.model, terminal.transportUrl);
+    this.clients.set(terminal.id, client);
+    return client;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close().catch(() => undefined)));
+    this.clients.clear();
+  }
+}
