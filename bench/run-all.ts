@@ -1,16 +1,23 @@
 import 'reflect-metadata';
 import { benchApi } from './api.bench';
+import { benchTerminal } from './terminal.bench';
 
 /** `npm run bench`: every benchmark, one after the other, each with its own baseline. */
 async function main(): Promise<void> {
-  const benches: [string, () => Promise<void>][] = [['api', benchApi]];
+  const benches: [string, () => Promise<void>][] = [
+    ['api', benchApi],
+    ['terminal', benchTerminal],
+  ];
   for (const [name, bench] of benches) {
     console.log(`\n=== bench:${name} ===`);
     await bench();
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

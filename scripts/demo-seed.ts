@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { EstablishmentRepository, TransactionContext } from '@diapason/persistence';
+import { v7 as uuidv7 } from 'uuid';
+import { EstablishmentRepository, TerminalRepository, TransactionContext } from '@diapason/persistence';
+import type { TerminalModel } from '@diapason/terminal-bridge';
 
 export const DEMO_ESTABLISHMENT = 'DEMO';
 export const DEMO_REGIE = 'REGIE-DEMO';
@@ -21,5 +23,46 @@ export async function seedDemo(dataSource: DataSource): Promise<string> {
       });
     }
     return demo.id;
+  });
+}
+
+/** Registers (or points anew, since pty paths change at every start) the demo's simulated terminals. */
+export async function registerDemoTerminals(
+  dataSource: DataSource,
+  terminals: { id: string; label: string; model: TerminalModel; transportUrl: string }[],
+): Promise<void> {
+  const tx = new TransactionContext(dataSource);
+  await tx.run(async () => {
+    const establishments = new EstablishmentRepository(tx);
+    const repository = new TerminalRepository(tx);
+    const demo = (await establishments.findByCode(DEMO_ESTABLISHMENT))!;
+    const regieId = await establishments.ensureRegie(demo.id, DEMO_REGIE);
+    const now = new Date();
+    for (const t of terminals) {
+      const existing = await repository.findByCode(demo.id, t.id);
+      if (existing) {
+        await repository.update(existing.id, { transportUrl: t.transportUrl, model: t.model, label: t.label, busyUntil: null, busyWith: null, updatedAt: now });
+        continue;
+      }
+      await repository.create({
+        id: uuidv7(),
+        establishmentId: demo.id,
+        code: t.id,
+        label: t.label,
+        model: t.model,
+        regieId,
+        regieCode: DEMO_REGIE,
+        transportUrl: t.transportUrl,
+        bridgeHost: null,
+        busyUntil: null,
+        busyWith: null,
+        lastSeenAt: null,
+        lastLatencyMs: null,
+        lastError: null,
+        lastErrorAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
   });
 }

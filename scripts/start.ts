@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import pretty from 'pino-pretty';
 import { ConfigError, DiapasonConfig, loadConfig } from '@diapason/config';
 import { ResolvedDatabase, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
-import { seedDemo } from './demo-seed';
+import { socatAvailable, startTerminalSimulator } from '../simulators/terminal';
+import { registerDemoTerminals, seedDemo } from './demo-seed';
 
 /**
  * `npm start`: the whole system on one machine. PostgreSQL (embedded unless DATABASE_URL is set),
@@ -30,6 +31,26 @@ async function main(): Promise<void> {
   const applied = await runMigrations(dataSource);
   log(applied.length ? `migrations appliquées : ${applied.join(', ')}` : 'schéma à jour');
   await seedDemo(dataSource);
+
+  const simulators: string[] = [];
+  if (process.env.DIAPASON_SIMULATORS !== 'off') {
+    const terminalSim = await startTerminalSimulator({ controlPort: Number(process.env.DIAPASON_SIM_TERMINAL_PORT ?? 3101) });
+    cleanups.push(() => terminalSim.stop());
+    // The desk terminal on a serial line (a pty pair) when socat is here; the mobile one over IP.
+    const ict = await terminalSim.add({
+      id: 'TPE-ICT250',
+      model: 'ICT250',
+      transport: socatAvailable() ? 'v2-serial' : 'v2-tcp',
+      baudRate: socatAvailable() ? 9600 : undefined,
+      answerDelayMs: 800,
+    });
+    const iwl = await terminalSim.add({ id: 'TPE-IWL280', model: 'iWL280', transport: 'v3-tcp', answerDelayMs: 800 });
+    await registerDemoTerminals(dataSource, [
+      { id: 'TPE-ICT250', label: 'ICT250 simulé — guichet des admissions', model: 'ICT250', transportUrl: ict.transportUrl },
+      { id: 'TPE-IWL280', label: 'iWL280 simulé — terminal mobile', model: 'iWL280', transportUrl: iwl.transportUrl },
+    ]);
+    simulators.push(`Terminaux simulés . ${terminalSim.controlUrl}/terminals   (TPE-ICT250 : ${ict.transportUrl} ; TPE-IWL280 : ${iwl.transportUrl})`);
+  }
   await dataSource.destroy();
 
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
@@ -48,8 +69,9 @@ async function main(): Promise<void> {
       ignore: 'pid,hostname,service,name,context',
       messageFormat: '[{service}] {msg}',
       singleLine: true,
+      destination: 1,
     });
-    child.stdout!.pipe(prettyOut).pipe(process.stdout);
+    child.stdout!.pipe(prettyOut);
     child.stderr!.pipe(process.stderr);
     child.on('exit', (code, signal) => {
       if (stopping) return;
@@ -92,10 +114,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
 
   processes.forEach(launch);
-  printBanner(config, database);
+  printBanner(config, database, simulators);
 }
 
-function printBanner(config: DiapasonConfig, database: ResolvedDatabase): void {
+function printBanner(config: DiapasonConfig, database: ResolvedDatabase, simulators: string[]): void {
   const base = config.http.publicBaseUrl;
   log('');
   log('DIAPASON est démarré :');
@@ -103,6 +125,7 @@ function printBanner(config: DiapasonConfig, database: ResolvedDatabase): void {
   log(`  Documentation ...... ${base}/docs   (OpenAPI : ${base}/docs-json)`);
   log(`  Santé .............. ${base}/health`);
   log(`  Base de données .... ${database.url.replace(/:[^:@/]+@/, ':***@')}`);
+  for (const line of simulators) log(`  ${line}`);
   log('  Clé d’API de démonstration : npm run -s cli -- api-key:create DEMO');
   log('');
 }

@@ -1,5 +1,5 @@
 import { ImprintRunner, TerminalClient } from '@diapason/terminal-bridge';
-import { bareV2Debit, bareV3Debit } from './support/bare-register';
+import { bareV2Debit, bareV3Debit } from '../simulators/terminal/bare-register';
 import { TerminalSimulator, startTerminalSimulator } from '../simulators/terminal';
 import { ApiHarness, startApi } from './support/api-harness';
 import { createDossier } from './support/fixtures';

@@ -66,7 +66,11 @@ export class V2TerminalEndpoint {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const item = this.items.shift();
-      if (item) return item;
+      if (item) {
+        // A byte the register sent takes its line time to arrive (frames are paced by their reader).
+        if (item.kind === 'control') await this.lineTime(1);
+        return item;
+      }
       const left = deadline - Date.now();
       if (this.stopped || left <= 0) return undefined;
       await new Promise<void>((resolve) => {

@@ -23,6 +23,9 @@ export function startV3Server(terminal: SimulatedTerminal, port: number, host = 
   });
 }
 
+/** Caisse-AP has no length field: once the mandatory tags are in, this much silence ends the request. */
+const QUIET_MS = 2;
+
 function serve(terminal: SimulatedTerminal, socket: Socket): void {
   let buffer: Buffer = Buffer.alloc(0);
   let handled = false;
@@ -39,7 +42,7 @@ function serve(terminal: SimulatedTerminal, socket: Socket): void {
     quiet = setTimeout(() => {
       handled = true;
       void answer(terminal, socket, fields);
-    }, 10);
+    }, QUIET_MS);
   });
 }
 

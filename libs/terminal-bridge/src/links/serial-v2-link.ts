@@ -25,7 +25,11 @@ class SerialChannel extends EventEmitter implements ByteChannel {
   }
 }
 
-/** Concert V2 over a serial line (USB CDC or RS-232). The port stays open between exchanges. */
+/**
+ * Concert V2 over a serial line (USB CDC or RS-232). The port is held only for the time of an
+ * exchange, so that the bridge and a deployment check (CLI, API) can take turns on it; the
+ * terminal lease in the database keeps them from overlapping.
+ */
 export class SerialV2Link implements TerminalLink {
   readonly protocol = 'v2' as const;
   private channel: SerialChannel | undefined;
@@ -64,10 +68,8 @@ export class SerialV2Link implements TerminalLink {
     const session = await this.ensureOpen();
     try {
       return await session.exchange(request, answerTimeoutMs);
-    } catch (error) {
-      // After a failure the line state is unknown: start the next exchange on a fresh port.
+    } finally {
       await this.close();
-      throw error;
     }
   }
 
