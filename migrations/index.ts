@@ -1,5 +1,6 @@
 import { Foundation1763900000000 } from './1763900000000-foundation';
 import { Terminals1763900100000 } from './1763900100000-terminals';
+import { Completions1763900200000 } from './1763900200000-completions';
 
 /** Every migration, in order. The only way the schema changes. */
-export const MIGRATIONS = [Foundation1763900000000, Terminals1763900100000];
+export const MIGRATIONS = [Foundation1763900000000, Terminals1763900100000, Completions1763900200000];

@@ -1,4 +1,4 @@
-import { DossierEvent, DossierStatus, imprintValidUntil } from '@diapason/domain';
+import { DossierEvent, DossierStatus, canTransition, imprintValidUntil } from '@diapason/domain';
 import { DossierEntity, DossierRepository, TransactionContext } from '@diapason/persistence';
 import type { ApiHarness } from './api-harness';
 
@@ -45,15 +45,26 @@ export async function driveTo(api: ApiHarness, dossierId: string, target: Dossie
   return tx.run(async (manager) => {
     let dossier = await manager.findOneByOrFail(DossierEntity, { id: dossierId });
     for (const event of paths[target]) {
+      // Steps already taken (the dossier may be part-way along the path) are skipped.
+      if (!canTransition(dossier.status, event)) continue;
       const at = api.clock.now();
       const patch: Partial<DossierEntity> =
         event === 'imprint_approved'
           ? { ceilingCents, imprintedAt: at, imprintValidUntil: imprintValidUntil(at, api.config.delays) }
           : event === 'payment_requested'
-            ? { amountCents: Math.min(1750, ceilingCents), paymentRequestedAt: at }
-            : event === 'cancelled'
-              ? { cancelledAt: at, cancelReason: 'test' }
-              : {};
+            ? {
+                amountCents: Math.min(1750, ceilingCents),
+                paymentRequestedAt: at,
+                noticeSentAt: at,
+                ackDueAt: new Date(at.getTime() + api.config.delays.ackTimeoutMs),
+              }
+            : event === 'acknowledged'
+              ? { acknowledgedAt: at, completionDueAt: new Date(at.getTime() + api.config.delays.completionDelayMs) }
+              : event === 'cancelled'
+                ? { cancelledAt: at, cancelReason: 'test' }
+                : event === 'completion_started'
+                  ? { completionKey: `diapason-completion-${dossierId}`, completionStartedAt: at }
+                  : {};
       dossier = await dossiers.transition(dossier, event, { at, actor: { type: 'system', id: 'test-fixture' }, patch });
     }
     return dossier;

@@ -10,6 +10,7 @@ import { DossiersModule } from './dossiers/dossiers.module';
 import { HealthController } from './health/health.controller';
 import { RegiesController } from './regies/regies.controller';
 import { TerminalsController } from './terminals/terminals.controller';
+import { AlertsController } from './alerts/alerts.controller';
 import { TerminalBridgeModule } from '@diapason/terminal-bridge';
 
 @Module({})
@@ -40,7 +41,7 @@ export class ApiModule {
         TerminalBridgeModule.forRoot({ runner: config.terminals.runner ?? false }),
         DossiersModule,
       ],
-      controllers: [HealthController, RegiesController, TerminalsController],
+      controllers: [HealthController, RegiesController, TerminalsController, AlertsController],
       providers: [GapApiKeyGuard, IdempotencyInterceptor],
     };
   }

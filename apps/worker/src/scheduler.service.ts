@@ -3,6 +3,7 @@ import cron, { ScheduledTask } from 'node-cron';
 import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
+import { TransactionContext } from '@diapason/persistence';
 import { SWEEPS, Sweep } from './sweep';
 
 /**
@@ -21,6 +22,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(SWEEPS) private readonly sweeps: Sweep[],
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
+    private readonly tx: TransactionContext,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,7 +44,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
       if (this.stopping) return;
       const started = performance.now();
       try {
-        const handled = await sweep.run(this.clock.now());
+        const handled = sweep.exclusive ? await this.runExclusive(sweep) : await sweep.run(this.clock.now());
         if (handled > 0) {
           this.logger.log({ sweep: sweep.name, handled, ms: Math.round(performance.now() - started) }, 'sweep done');
         }
@@ -50,6 +52,13 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
         this.logger.error({ err: error, sweep: sweep.name }, 'sweep failed; retried at next tick');
       }
     }
+  }
+
+  private runExclusive(sweep: Sweep): Promise<number> {
+    return this.tx.run(async (manager) => {
+      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [`diapason:sweep:${sweep.name}`]);
+      return locked ? sweep.run(this.clock.now()) : 0;
+    });
   }
 
   /** SIGTERM: no new tick; the running one finishes what it claimed. */

@@ -5,10 +5,26 @@ import { ConfigModule, DiapasonConfig, pinoOptions } from '@diapason/config';
 import { PersistenceModule } from '@diapason/persistence';
 import { TerminalBridgeModule } from '@diapason/terminal-bridge';
 import { SchedulerService } from './scheduler.service';
-import { SWEEPS } from './sweep';
+import { SWEEPS, WORKER_ID } from './sweep';
+import { hostname } from 'node:os';
+import { AcquirerClient } from '@diapason/acquirer';
+import { CompleteDueDossiers, CompletionSettler, RecoverStalledCompletions } from './sweeps/complete-due-dossiers';
+import { AbandonUnacknowledged, CloseExpiredImprints, RaiseDeadlineAlerts } from './sweeps/close-lapsed-dossiers';
+import { DIAPASON_CONFIG } from '@diapason/config';
 import { PurgeIdempotencyKeys } from './sweeps/purge-idempotency-keys';
 
-const SWEEP_CLASSES = [PurgeIdempotencyKeys];
+/**
+ * In this order at each tick: debits that are due go out before the imprints past their validity
+ * are closed, and abandons run before the alerts so that a closed dossier is not alerted.
+ */
+const SWEEP_CLASSES = [
+  CompleteDueDossiers,
+  RecoverStalledCompletions,
+  AbandonUnacknowledged,
+  CloseExpiredImprints,
+  RaiseDeadlineAlerts,
+  PurgeIdempotencyKeys,
+];
 
 @Module({})
 export class WorkerModule {
@@ -23,6 +39,13 @@ export class WorkerModule {
       ],
       providers: [
         ...SWEEP_CLASSES,
+        CompletionSettler,
+        { provide: WORKER_ID, useValue: `${hostname()}:${process.pid}` },
+        {
+          provide: AcquirerClient,
+          inject: [DIAPASON_CONFIG],
+          useFactory: (c: DiapasonConfig) => new AcquirerClient({ baseUrl: c.acquirer.url, timeoutMs: c.acquirer.timeoutMs }),
+        },
         { provide: SWEEPS, inject: SWEEP_CLASSES, useFactory: (...sweeps: unknown[]) => sweeps },
         SchedulerService,
       ],

@@ -25,6 +25,14 @@ export interface DiapasonConfig {
   readonly scheduler: {
     readonly cron: string;
     readonly batchSize: number;
+    /** How long a worker holds a debit it sent; past it, the janitor asks the acceptance server. */
+    readonly completionLeaseMs: number;
+    /** Debits sent at once by one worker. */
+    readonly completionConcurrency: number;
+  };
+  readonly acquirer: {
+    readonly url: string;
+    readonly timeoutMs: number;
   };
   /** Secret used to sign patient links; generated per data directory when not given. */
   readonly tokenSecret: string | undefined;
@@ -80,6 +88,12 @@ export function loadConfig(env: Env = process.env): DiapasonConfig {
     scheduler: {
       cron: read.cron('DIAPASON_SCHEDULER_CRON', '*/10 * * * * *'),
       batchSize: read.integer('DIAPASON_SCHEDULER_BATCH_SIZE', 200, 1, 10_000),
+      completionLeaseMs: read.durationMs('DIAPASON_COMPLETION_LEASE', '2m'),
+      completionConcurrency: read.integer('DIAPASON_COMPLETION_CONCURRENCY', 16, 1, 512),
+    },
+    acquirer: {
+      url: read.url('ACQUIRER_URL', 'http://127.0.0.1:3102', ['http', 'https'])!,
+      timeoutMs: read.durationMs('DIAPASON_ACQUIRER_TIMEOUT', '10s'),
     },
     tokenSecret: read.secret('DIAPASON_TOKEN_SECRET', undefined, 32),
     terminals: {

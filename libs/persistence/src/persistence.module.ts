@@ -7,6 +7,8 @@ import { DossierRepository } from './repositories/dossier.repository';
 import { EstablishmentRepository } from './repositories/establishment.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { TerminalRepository } from './repositories/terminal.repository';
+import { CompletionRepository } from './repositories/completion.repository';
+import { AlertRepository } from './repositories/alert.repository';
 import { TransactionContext } from './transaction-context';
 
 const REPOSITORIES = [
@@ -16,6 +18,8 @@ const REPOSITORIES = [
   EstablishmentRepository,
   IdempotencyRepository,
   TerminalRepository,
+  CompletionRepository,
+  AlertRepository,
 ];
 
 @Global()

@@ -61,6 +61,19 @@ class PaymentRequestView {
   late!: boolean;
 }
 
+class CompletionView {
+  @ApiProperty({ description: 'Clé d’idempotence du débit auprès du serveur d’acceptation (une par dossier).' }) idempotencyKey!: string;
+  @ApiProperty({ nullable: true }) startedAt!: Date | null;
+  @ApiProperty({ nullable: true, description: 'Référence de la transaction chez l’acquéreur (remise, relevé DFT).' })
+  transactionReference!: string | null;
+  @ApiProperty({ nullable: true, format: 'date', description: 'Date de crédit des fonds.' }) settlementDate!: string | null;
+}
+
+class BankRejectionView {
+  @ApiProperty({ nullable: true, example: '51' }) code!: string | null;
+  @ApiProperty({ example: 'Provision insuffisante sur le compte du patient. …' }) message!: string;
+}
+
 class CancellationView {
   @ApiProperty() at!: Date;
   @ApiProperty() reason!: string;
@@ -85,6 +98,8 @@ export class DossierView {
   @ApiProperty({ nullable: true, description: 'Accusé de réception de la notification.' }) acknowledgedAt!: Date | null;
   @ApiProperty({ nullable: true, description: 'Date prévue du débit (accusé + délai X).' }) debitScheduledAt!: Date | null;
   @ApiProperty({ nullable: true }) completedAt!: Date | null;
+  @ApiProperty({ type: CompletionView, nullable: true, description: 'Débit envoyé au serveur d’acceptation.' }) completion!: CompletionView | null;
+  @ApiProperty({ type: BankRejectionView, nullable: true }) bankRejection!: BankRejectionView | null;
   @ApiProperty({ type: CancellationView, nullable: true }) cancellation!: CancellationView | null;
   @ApiProperty({ nullable: true, description: 'Date à laquelle le dossier a atteint un statut final.' }) closedAt!: Date | null;
   @ApiProperty() createdAt!: Date;
@@ -208,6 +223,15 @@ export function toDossierView(d: DossierEntity, context: ImprintContext = NO_IMP
     acknowledgedAt: d.acknowledgedAt,
     debitScheduledAt: d.completionDueAt,
     completedAt: d.completedAt,
+    completion: d.completionKey
+      ? {
+          idempotencyKey: d.completionKey,
+          startedAt: d.completionStartedAt,
+          transactionReference: d.acquirerTransactionReference,
+          settlementDate: d.settlementDate,
+        }
+      : null,
+    bankRejection: d.status === 'bank_rejected' ? { code: d.bankReasonCode, message: d.bankReasonMessage ?? '' } : null,
     cancellation: d.cancelledAt && d.cancelReason ? { at: d.cancelledAt, reason: d.cancelReason } : null,
     closedAt: d.closedAt,
     createdAt: d.createdAt,

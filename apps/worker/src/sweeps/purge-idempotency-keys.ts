@@ -8,6 +8,7 @@ export const IDEMPOTENCY_RETENTION_MS = 7 * 86_400_000;
 @Injectable()
 export class PurgeIdempotencyKeys implements Sweep {
   readonly name = 'purge-idempotency-keys';
+  readonly exclusive = true;
 
   constructor(private readonly keys: IdempotencyRepository) {}
 

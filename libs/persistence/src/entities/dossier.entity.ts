@@ -85,6 +85,32 @@ export class DossierEntity {
   @Column({ type: 'timestamptz', nullable: true })
   completedAt!: Date | null;
 
+  /** Idempotency key of the debit sent to the acceptance server: one per dossier, ever. */
+  @Column({ type: 'varchar', length: 80, nullable: true })
+  completionKey!: string | null;
+
+  /** A worker holds the debit until then; past it, the janitor asks the acceptance server. */
+  @Column({ type: 'timestamptz', nullable: true })
+  completionLeaseUntil!: Date | null;
+
+  @Column({ type: 'integer', default: 0 })
+  completionAttempts!: number;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  acquirerTransactionReference!: string | null;
+
+  @Column({ type: 'date', nullable: true })
+  settlementDate!: string | null;
+
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  bankReasonCode!: string | null;
+
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  bankReasonMessage!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  deadlineAlertedAt!: Date | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   cancelledAt!: Date | null;
 

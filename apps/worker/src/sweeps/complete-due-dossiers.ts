@@ -1,0 +1,117 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import pMap from 'p-map';
+import type { Clock } from '@diapason/domain';
+import type { DiapasonConfig } from '@diapason/config';
+import { InjectClock, InjectConfig } from '@diapason/config';
+import { AcquirerClient, AcquirerUnavailableError, CompletionResult, bankReasonMessage } from '@diapason/acquirer';
+import { ClaimedCompletion, CompletionRepository } from '@diapason/persistence';
+import { Sweep, WORKER_ID } from '../sweep';
+
+/** Send again at most this many times within one pass; the janitor takes over after. */
+const RETRIES_IN_PASS = 2;
+
+/**
+ * Sends the debits that are due, each at most once: a completion carries the dossier's idempotency
+ * key, and after any doubt (timeout, 5xx, lost answer) the acceptance server is asked what it did
+ * with that key before anything is sent again.
+ */
+@Injectable()
+export class CompletionSettler {
+  private readonly logger = new Logger('Completion');
+
+  constructor(
+    private readonly completions: CompletionRepository,
+    private readonly acquirer: AcquirerClient,
+    @InjectConfig() private readonly config: DiapasonConfig,
+    @InjectClock() private readonly clock: Clock,
+    @Inject(WORKER_ID) private readonly worker: string,
+  ) {}
+
+  async settle(claim: ClaimedCompletion, knownSent: boolean): Promise<'approved' | 'refused' | 'unknown'> {
+    let result: CompletionResult | null = null;
+    let askFirst = knownSent;
+    for (let attempt = 0; attempt <= RETRIES_IN_PASS && !result; attempt += 1) {
+      try {
+        if (askFirst) result = await this.acquirer.find(claim.completionKey);
+        if (!result) {
+          askFirst = true;
+          result = await this.acquirer.complete({
+            idempotencyKey: claim.completionKey,
+            amountCents: claim.amountCents,
+            merchantReference: claim.dossierId,
+            imprint: {
+              authorisationNumber: claim.authorisationNumber,
+              acquirerReference: claim.acquirerReference,
+              maskedPan: claim.maskedPan,
+              itpAcceptanceServer: claim.itpAcceptanceServer,
+              itpAcceptancePoint: claim.itpAcceptancePoint,
+            },
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof AcquirerUnavailableError)) throw error;
+        askFirst = true;
+        this.logger.warn({ dossier: claim.dossierId, kind: error.kind }, 'completion outcome unknown; asking before any new send');
+      }
+    }
+    const now = this.clock.now();
+    if (!result) {
+      const backoff = Math.min(this.config.scheduler.completionLeaseMs, 5_000 * 2 ** Math.min(claim.attempts, 8));
+      await this.completions.deferCompletion(claim.dossierId, new Date(now.getTime() + backoff));
+      return 'unknown';
+    }
+    await this.completions.recordOutcome(
+      claim.dossierId,
+      claim.completionKey,
+      result.status === 'approved'
+        ? { status: 'approved', transactionReference: result.transactionReference, settlementDate: result.settlementDate }
+        : { status: 'refused', reasonCode: result.reasonCode, reasonMessage: bankReasonMessage(result.reasonCode) },
+      now,
+      this.worker,
+    );
+    return result.status;
+  }
+}
+
+@Injectable()
+export class CompleteDueDossiers implements Sweep {
+  readonly name = 'complete-due-dossiers';
+
+  constructor(
+    private readonly completions: CompletionRepository,
+    private readonly settler: CompletionSettler,
+    @InjectConfig() private readonly config: DiapasonConfig,
+    @Inject(WORKER_ID) private readonly worker: string,
+  ) {}
+
+  async run(now: Date): Promise<number> {
+    const { batchSize, completionLeaseMs, completionConcurrency } = this.config.scheduler;
+    let handled = 0;
+    for (;;) {
+      const claims = await this.completions.claimDue(now, batchSize, completionLeaseMs, this.worker);
+      if (claims.length === 0) return handled;
+      await pMap(claims, (claim) => this.settler.settle(claim, false), { concurrency: completionConcurrency });
+      handled += claims.length;
+      if (claims.length < batchSize) return handled;
+    }
+  }
+}
+
+/** The janitor: debits left in `completing` past their lease are asked about, then settled. */
+@Injectable()
+export class RecoverStalledCompletions implements Sweep {
+  readonly name = 'recover-stalled-completions';
+
+  constructor(
+    private readonly completions: CompletionRepository,
+    private readonly settler: CompletionSettler,
+    @InjectConfig() private readonly config: DiapasonConfig,
+  ) {}
+
+  async run(now: Date): Promise<number> {
+    const { batchSize, completionLeaseMs, completionConcurrency } = this.config.scheduler;
+    const claims = await this.completions.claimExpired(now, batchSize, completionLeaseMs);
+    await pMap(claims, (claim) => this.settler.settle(claim, true), { concurrency: completionConcurrency });
+    return claims.length;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './acquirer-client';
+export * from './bank-reasons';
