@@ -5,6 +5,7 @@ import pretty from 'pino-pretty';
 import { ConfigError, DiapasonConfig, loadConfig } from '@diapason/config';
 import { ResolvedDatabase, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
 import { socatAvailable, startTerminalSimulator } from '../simulators/terminal';
+import { startAcquirerSimulator } from '../simulators/acquirer';
 import { registerDemoTerminals, seedDemo } from './demo-seed';
 
 /**
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   log(applied.length ? `migrations appliquées : ${applied.join(', ')}` : 'schéma à jour');
   await seedDemo(dataSource);
 
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
   const simulators: string[] = [];
   if (process.env.DIAPASON_SIMULATORS !== 'off') {
     const terminalSim = await startTerminalSimulator({ controlPort: Number(process.env.DIAPASON_SIM_TERMINAL_PORT ?? 3101) });
@@ -49,11 +51,14 @@ async function main(): Promise<void> {
       { id: 'TPE-ICT250', label: 'ICT250 simulé — guichet des admissions', model: 'ICT250', transportUrl: ict.transportUrl },
       { id: 'TPE-IWL280', label: 'iWL280 simulé — terminal mobile', model: 'iWL280', transportUrl: iwl.transportUrl },
     ]);
+    const acquirerSim = await startAcquirerSimulator({ port: Number(process.env.DIAPASON_SIM_ACQUIRER_PORT ?? 3102) });
+    cleanups.push(() => acquirerSim.stop());
+    env.ACQUIRER_URL ??= acquirerSim.url;
+    simulators.push(`Serveur d’acceptation simulé ${acquirerSim.url}/ledger   (débits ; montants en …51 ou …54 refusés)`);
     simulators.push(`Terminaux simulés . ${terminalSim.controlUrl}/terminals   (TPE-ICT250 : ${ict.transportUrl} ; TPE-IWL280 : ${iwl.transportUrl})`);
   }
   await dataSource.destroy();
 
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
   const processes: Supervised[] = [
     { name: 'api', script: 'dist/apps/api/src/main.js', restarts: 0 },
     { name: 'worker', script: 'dist/apps/worker/src/main.js', restarts: 0 },

@@ -4,7 +4,7 @@ import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { AcquirerClient, AcquirerUnavailableError, CompletionResult, bankReasonMessage } from '@diapason/acquirer';
-import { ClaimedCompletion, CompletionRepository } from '@diapason/persistence';
+import { ClaimedCompletion, CompletionOutcome, CompletionRepository } from '@diapason/persistence';
 import { Sweep, WORKER_ID } from '../sweep';
 
 /** Send again at most this many times within one pass; the janitor takes over after. */
@@ -27,7 +27,19 @@ export class CompletionSettler {
     @Inject(WORKER_ID) private readonly worker: string,
   ) {}
 
-  async settle(claim: ClaimedCompletion, knownSent: boolean): Promise<'approved' | 'refused' | 'unknown'> {
+  /**
+   * Settles a claimed batch: every debit is sent or asked about, then all known outcomes are
+   * recorded in one statement. A crash before that statement loses nothing: the janitor asks the
+   * acceptance server, which answers from the same key.
+   */
+  async settleAll(claims: ClaimedCompletion[], knownSent: boolean): Promise<number> {
+    const outcomes = await pMap(claims, (claim) => this.resolve(claim, knownSent), { concurrency: this.config.scheduler.completionConcurrency });
+    const known = outcomes.filter((o): o is CompletionOutcome => o !== undefined);
+    await this.completions.recordOutcomes(known, this.clock.now(), this.worker);
+    return known.length;
+  }
+
+  private async resolve(claim: ClaimedCompletion, knownSent: boolean): Promise<CompletionOutcome | undefined> {
     let result: CompletionResult | null = null;
     let askFirst = knownSent;
     for (let attempt = 0; attempt <= RETRIES_IN_PASS && !result; attempt += 1) {
@@ -54,22 +66,15 @@ export class CompletionSettler {
         this.logger.warn({ dossier: claim.dossierId, kind: error.kind }, 'completion outcome unknown; asking before any new send');
       }
     }
-    const now = this.clock.now();
     if (!result) {
       const backoff = Math.min(this.config.scheduler.completionLeaseMs, 5_000 * 2 ** Math.min(claim.attempts, 8));
-      await this.completions.deferCompletion(claim.dossierId, new Date(now.getTime() + backoff));
-      return 'unknown';
+      await this.completions.deferCompletion(claim.dossierId, new Date(this.clock.now().getTime() + backoff));
+      return undefined;
     }
-    await this.completions.recordOutcome(
-      claim.dossierId,
-      claim.completionKey,
-      result.status === 'approved'
-        ? { status: 'approved', transactionReference: result.transactionReference, settlementDate: result.settlementDate }
-        : { status: 'refused', reasonCode: result.reasonCode, reasonMessage: bankReasonMessage(result.reasonCode) },
-      now,
-      this.worker,
-    );
-    return result.status;
+    const { dossierId, completionKey } = claim;
+    return result.status === 'approved'
+      ? { dossierId, completionKey, status: 'approved', transactionReference: result.transactionReference, settlementDate: result.settlementDate }
+      : { dossierId, completionKey, status: 'refused', reasonCode: result.reasonCode, reasonMessage: bankReasonMessage(result.reasonCode) };
   }
 }
 
@@ -85,12 +90,12 @@ export class CompleteDueDossiers implements Sweep {
   ) {}
 
   async run(now: Date): Promise<number> {
-    const { batchSize, completionLeaseMs, completionConcurrency } = this.config.scheduler;
+    const { batchSize, completionLeaseMs } = this.config.scheduler;
     let handled = 0;
     for (;;) {
       const claims = await this.completions.claimDue(now, batchSize, completionLeaseMs, this.worker);
       if (claims.length === 0) return handled;
-      await pMap(claims, (claim) => this.settler.settle(claim, false), { concurrency: completionConcurrency });
+      await this.settler.settleAll(claims, false);
       handled += claims.length;
       if (claims.length < batchSize) return handled;
     }
@@ -109,9 +114,9 @@ export class RecoverStalledCompletions implements Sweep {
   ) {}
 
   async run(now: Date): Promise<number> {
-    const { batchSize, completionLeaseMs, completionConcurrency } = this.config.scheduler;
+    const { batchSize, completionLeaseMs } = this.config.scheduler;
     const claims = await this.completions.claimExpired(now, batchSize, completionLeaseMs);
-    await pMap(claims, (claim) => this.settler.settle(claim, true), { concurrency: completionConcurrency });
+    await this.settler.settleAll(claims, true);
     return claims.length;
   }
 }

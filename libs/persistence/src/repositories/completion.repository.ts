@@ -17,6 +17,11 @@ export interface ClaimedCompletion {
   attempts: number;
 }
 
+export type CompletionOutcome = { dossierId: string; completionKey: string } & (
+  | { status: 'approved'; transactionReference: string | null; settlementDate: string | null }
+  | { status: 'refused'; reasonCode: string | null; reasonMessage: string }
+);
+
 export function completionKeyFor(dossierId: string): string {
   return `diapason-completion-${dossierId}`;
 }
@@ -86,49 +91,49 @@ export class CompletionRepository {
     );
   }
 
-  /** Records the acceptance server's answer; false if the dossier had already been recorded. */
-  async recordOutcome(
-    dossierId: string,
-    key: string,
-    outcome:
-      | { status: 'approved'; transactionReference: string | null; settlementDate: string | null }
-      | { status: 'refused'; reasonCode: string | null; reasonMessage: string },
-    now: Date,
-    worker: string,
-  ): Promise<boolean> {
-    const event: DossierEvent = outcome.status === 'approved' ? 'completion_approved' : 'completion_refused';
-    const details =
-      outcome.status === 'approved'
-        ? { idempotencyKey: key, transactionReference: outcome.transactionReference, settlementDate: outcome.settlementDate }
-        : { idempotencyKey: key, reasonCode: outcome.reasonCode, reasonMessage: outcome.reasonMessage };
+  /**
+   * Records the acceptance server's answers for many dossiers in one statement (one commit for a
+   * whole batch). A dossier no longer in `completing` under that key is left alone: its outcome was
+   * recorded already. Returns how many were recorded.
+   */
+  async recordOutcomes(outcomes: CompletionOutcome[], now: Date, worker: string): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    const input = outcomes.map((o) => {
+      const event: DossierEvent = o.status === 'approved' ? 'completion_approved' : 'completion_refused';
+      return {
+        dossier: o.dossierId,
+        key: o.completionKey,
+        to: to(event),
+        type: eventTypeFor(event),
+        ref: o.status === 'approved' ? o.transactionReference : null,
+        settlement: o.status === 'approved' ? o.settlementDate : null,
+        code: o.status === 'refused' ? o.reasonCode : null,
+        message: o.status === 'refused' ? o.reasonMessage : null,
+      };
+    });
     const rows = returnedRows(
       await this.tx.manager.query(
-        `WITH moved AS (
-           UPDATE dossier SET status = $3::varchar, updated_at = $4, closed_at = $4, version = version + 1, completion_lease_until = NULL,
-                  completed_at = CASE WHEN $3::varchar = 'completed' THEN $4 ELSE completed_at END,
-                  acquirer_transaction_reference = $5, settlement_date = $6, bank_reason_code = $7, bank_reason_message = $8
-            WHERE id = $1 AND completion_key = $2 AND status = $9
-           RETURNING id, establishment_id)
+        `WITH input AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb)
+             AS x(dossier uuid, key varchar, "to" varchar, type varchar, ref varchar, settlement date, code varchar, message varchar)),
+         moved AS (
+           UPDATE dossier d SET status = input."to", updated_at = $2, closed_at = $2, version = d.version + 1,
+                  completion_lease_until = NULL,
+                  completed_at = CASE WHEN input."to" = 'completed' THEN $2 ELSE d.completed_at END,
+                  acquirer_transaction_reference = input.ref, settlement_date = input.settlement,
+                  bank_reason_code = input.code, bank_reason_message = input.message
+             FROM input WHERE d.id = input.dossier AND d.completion_key = input.key AND d.status = $3
+           RETURNING d.establishment_id, input.*)
          INSERT INTO dossier_event (dossier_id, establishment_id, type, from_status, to_status, actor_type, actor_id, details, at)
-         SELECT id, establishment_id, $10, $9, $3::varchar, 'system', $11, $12::jsonb, $4 FROM moved
+         SELECT dossier, establishment_id, type, $3, "to", 'system', $4,
+                jsonb_strip_nulls(jsonb_build_object('idempotencyKey', key, 'transactionReference', ref, 'settlementDate', settlement,
+                                                     'reasonCode', code, 'reasonMessage', message)), $2
+           FROM moved
          RETURNING dossier_id`,
-        [
-          dossierId,
-          key,
-          to(event),
-          now,
-          outcome.status === 'approved' ? outcome.transactionReference : null,
-          outcome.status === 'approved' ? outcome.settlementDate : null,
-          outcome.status === 'refused' ? outcome.reasonCode : null,
-          outcome.status === 'refused' ? outcome.reasonMessage : null,
-          from(event)[0],
-          eventTypeFor(event),
-          worker,
-          JSON.stringify(details),
-        ],
+        [JSON.stringify(input), now, from('completion_approved')[0], worker],
       ),
     );
-    return rows.length === 1;
+    return rows.length;
   }
 
   /** Outcome still unknown (acceptance server unreachable): the janitor asks again after `until`. */
