@@ -31,6 +31,8 @@ async function ours(url: string): Promise<Figures> {
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: String(POOL_SIZE),
     NODE_ENV: 'production',
+    DIAPASON_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret',
+    SMTP_URL: 'smtp://127.0.0.1:1',
   });
   try {
     const base = `http://127.0.0.1:${port}`;

@@ -57,6 +57,8 @@ async function ours(server: BenchDatabaseServer, workers: number, acquirerUrl: s
         DATABASE_POOL_SIZE: String(CONCURRENCY),
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
+        DIAPASON_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret',
+        SMTP_URL: 'smtp://127.0.0.1:1',
       }),
     );
   }

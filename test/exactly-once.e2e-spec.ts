@@ -47,6 +47,7 @@ describe('exactly once under SIGKILL', () => {
       DIAPASON_TERMINAL_RUNNER: 'false',
       LOG_LEVEL: 'error',
       DIAPASON_TOKEN_SECRET: 'exactly-once-secret-0123456789abcdef',
+      SMTP_URL: 'smtp://127.0.0.1:1',
     };
     const launch = () => startProcess('dist/apps/worker/src/main.js', [], env);
     const workers: Started[] = Array.from({ length: WORKERS }, launch);

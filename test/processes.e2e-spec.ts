@@ -2,7 +2,7 @@ import { freshDatabase } from './support/fresh-database';
 import { runProcess, startProcess, waitFor } from './support/processes';
 import { freePort } from './support/test-database';
 
-const BASE_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'warn', DIAPASON_TOKEN_SECRET: 'process-test-secret-0123456789abcdef' };
+const BASE_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'warn', DIAPASON_TOKEN_SECRET: 'process-test-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:1' };
 
 describe('processes: cli, api and worker as the operator runs them', () => {
   let database: { url: string; drop(): Promise<void> };

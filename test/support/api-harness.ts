@@ -5,6 +5,7 @@ import { DiapasonConfig, loadConfig } from '@diapason/config';
 import { ApiKeyRepository, EstablishmentRepository, TransactionContext } from '@diapason/persistence';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { freshDatabase } from './fresh-database';
+import { freePort } from './test-database';
 
 export interface HttpAnswer<T = any> {
   status: number;
@@ -37,12 +38,21 @@ export const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   DIAPASON_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
+  // Channels are configured (notices are queued) but nothing sends them unless a suite starts a worker.
+  TWILIO_ACCOUNT_SID: 'ACtest0000000000000000000000000000',
+  TWILIO_AUTH_TOKEN: 'test-auth-token-0123456789abcdef',
+  TWILIO_FROM: 'DIAPASON',
+  TWILIO_API_BASE_URL: 'http://127.0.0.1:1',
+  SMTP_URL: 'smtp://127.0.0.1:1',
 };
 
 export async function startApi(options: { env?: Record<string, string>; clock?: Clock; runner?: boolean } = {}): Promise<ApiHarness> {
   const database = await freshDatabase();
+  const port = await freePort();
   const config = loadConfig({
     ...TEST_ENV,
+    PORT: String(port),
+    DIAPASON_PUBLIC_URL: `http://127.0.0.1:${port}`,
     DIAPASON_TERMINAL_RUNNER: options.runner ? 'true' : 'false',
     DIAPASON_TERMINAL_POLL: '200ms',
     ...options.env,
@@ -50,8 +60,8 @@ export async function startApi(options: { env?: Record<string, string>; clock?: 
   });
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(new Date('2026-11-23T09:00:00Z'));
   const app = await createApiApp(config, { clock });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  await app.listen(config.http.port, '127.0.0.1');
+  const url = config.http.publicBaseUrl;
   const dataSource = app.get(DataSource);
   const tx = app.get(TransactionContext);
 

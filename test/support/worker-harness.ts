@@ -17,6 +17,9 @@ export async function startWorker(options: { databaseUrl: string; clock: ManualC
     ...TEST_ENV,
     DIAPASON_TERMINAL_RUNNER: 'false',
     DIAPASON_SCHEDULER_CRON: '0 0 1 1 *',
+    DIAPASON_WAKE_ON_NOTIFY: 'false',
+    // A sweep that fails says so in the test output.
+    LOG_LEVEL: 'error',
     ...options.env,
     DATABASE_URL: options.databaseUrl,
   });

@@ -11,7 +11,11 @@ import { HealthController } from './health/health.controller';
 import { RegiesController } from './regies/regies.controller';
 import { TerminalsController } from './terminals/terminals.controller';
 import { AlertsController } from './alerts/alerts.controller';
+import { SmsStatusController } from './callbacks/sms-status.controller';
+import { PatientPageController } from './patient/patient-page.controller';
+import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
 import { TerminalBridgeModule } from '@diapason/terminal-bridge';
+import { NotifierModule } from '@diapason/notifier';
 
 @Module({})
 export class ApiModule {
@@ -39,9 +43,18 @@ export class ApiModule {
         }),
         PersistenceModule.forRoot('diapason-api'),
         TerminalBridgeModule.forRoot({ runner: config.terminals.runner ?? false }),
+        NotifierModule.forRoot(),
         DossiersModule,
       ],
-      controllers: [HealthController, RegiesController, TerminalsController, AlertsController],
+      controllers: [
+        HealthController,
+        RegiesController,
+        TerminalsController,
+        AlertsController,
+        WebhookEndpointsController,
+        SmsStatusController,
+        PatientPageController,
+      ],
       providers: [GapApiKeyGuard, IdempotencyInterceptor],
     };
   }

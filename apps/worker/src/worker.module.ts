@@ -10,19 +10,24 @@ import { hostname } from 'node:os';
 import { AcquirerClient } from '@diapason/acquirer';
 import { CompleteDueDossiers, CompletionSettler, RecoverStalledCompletions } from './sweeps/complete-due-dossiers';
 import { AbandonUnacknowledged, CloseExpiredImprints, RaiseDeadlineAlerts } from './sweeps/close-lapsed-dossiers';
+import { DeliverWebhooks, DispatchOutbox } from './sweeps/dispatch-outbox';
+import { NotifierModule } from '@diapason/notifier';
+import { OutboxWakeUp } from './outbox-wake-up';
 import { DIAPASON_CONFIG } from '@diapason/config';
 import { PurgeIdempotencyKeys } from './sweeps/purge-idempotency-keys';
 
 /**
- * In this order at each tick: debits that are due go out before the imprints past their validity
+ * In this order at each tick: notices first; debits that are due go out before the imprints past their validity
  * are closed, and abandons run before the alerts so that a closed dossier is not alerted.
  */
 const SWEEP_CLASSES = [
+  DispatchOutbox,
   CompleteDueDossiers,
   RecoverStalledCompletions,
   AbandonUnacknowledged,
   CloseExpiredImprints,
   RaiseDeadlineAlerts,
+  DeliverWebhooks,
   PurgeIdempotencyKeys,
 ];
 
@@ -36,6 +41,7 @@ export class WorkerModule {
         LoggerModule.forRoot({ pinoHttp: pinoOptions(config, 'diapason-worker') }),
         PersistenceModule.forRoot('diapason-worker'),
         TerminalBridgeModule.forRoot({ runner: config.terminals.runner ?? true }),
+        NotifierModule.forRoot(),
       ],
       providers: [
         ...SWEEP_CLASSES,
@@ -48,6 +54,7 @@ export class WorkerModule {
         },
         { provide: SWEEPS, inject: SWEEP_CLASSES, useFactory: (...sweeps: unknown[]) => sweeps },
         SchedulerService,
+        OutboxWakeUp,
       ],
       exports: [SchedulerService],
     };

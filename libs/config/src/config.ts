@@ -29,10 +29,27 @@ export interface DiapasonConfig {
     readonly completionLeaseMs: number;
     /** Debits sent at once by one worker. */
     readonly completionConcurrency: number;
+    /** Tick as soon as a transaction leaves work in the outbox (PostgreSQL LISTEN), not only on the cron. */
+    readonly wakeOnNotify: boolean;
   };
   readonly acquirer: {
     readonly url: string;
     readonly timeoutMs: number;
+  };
+  readonly notices: {
+    /** Twilio; absent: no SMS, notices go by e-mail only. */
+    readonly sms: { accountSid: string; authToken: string; from: string; apiBaseUrl?: string } | undefined;
+    /** SMTP; absent: no e-mail, notices go by SMS only. */
+    readonly email: { url: string; from: string } | undefined;
+    /** `any`: delivery receipt, opened e-mail, followed link or button; `explicit`: only the SMS receipt and the button. */
+    readonly ackEvidence: 'any' | 'explicit';
+    /** `fallback`: one channel, the other when it fails; `all`: every channel the patient has, at once. */
+    readonly strategy: 'fallback' | 'all';
+  };
+  readonly webhooks: {
+    readonly timeoutMs: number;
+    /** Deliveries are retried with exponential backoff for this long. */
+    readonly retryWindowMs: number;
   };
   /** Secret used to sign patient links; generated per data directory when not given. */
   readonly tokenSecret: string | undefined;
@@ -90,6 +107,32 @@ export function loadConfig(env: Env = process.env): DiapasonConfig {
       batchSize: read.integer('DIAPASON_SCHEDULER_BATCH_SIZE', 200, 1, 10_000),
       completionLeaseMs: read.durationMs('DIAPASON_COMPLETION_LEASE', '2m'),
       completionConcurrency: read.integer('DIAPASON_COMPLETION_CONCURRENCY', 16, 1, 512),
+      wakeOnNotify: read.boolean('DIAPASON_WAKE_ON_NOTIFY', true),
+    },
+    notices: {
+      sms: (() => {
+        const accountSid = read.optional('TWILIO_ACCOUNT_SID');
+        const authToken = read.optional('TWILIO_AUTH_TOKEN');
+        const from = read.optional('TWILIO_FROM');
+        const apiBaseUrl = read.url('TWILIO_API_BASE_URL', undefined, ['http', 'https']);
+        if (!accountSid && !authToken && !from) return undefined;
+        if (!accountSid || !authToken || !from) {
+          read.problems.push(new InvalidSetting('TWILIO_ACCOUNT_SID', 'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN et TWILIO_FROM vont ensemble.'));
+          return undefined;
+        }
+        return { accountSid, authToken, from, apiBaseUrl };
+      })(),
+      email: (() => {
+        const url = read.url('SMTP_URL', undefined, ['smtp', 'smtps']);
+        if (!url) return undefined;
+        return { url, from: read.string('MAIL_FROM', 'DIAPASON <ne-pas-repondre@diapason.invalid>') };
+      })(),
+      ackEvidence: read.oneOf('DIAPASON_ACK_EVIDENCE', ['any', 'explicit'], 'any'),
+      strategy: read.oneOf('DIAPASON_NOTICE_STRATEGY', ['fallback', 'all'], 'fallback'),
+    },
+    webhooks: {
+      timeoutMs: read.durationMs('DIAPASON_WEBHOOK_TIMEOUT', '10s'),
+      retryWindowMs: read.durationMs('DIAPASON_WEBHOOK_RETRY_WINDOW', '24h'),
     },
     acquirer: {
       url: read.url('ACQUIRER_URL', 'http://127.0.0.1:3102', ['http', 'https'])!,

@@ -9,6 +9,9 @@ import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { TerminalRepository } from './repositories/terminal.repository';
 import { CompletionRepository } from './repositories/completion.repository';
 import { AlertRepository } from './repositories/alert.repository';
+import { NoticeRepository } from './repositories/notice.repository';
+import { OutboxRepository } from './repositories/outbox.repository';
+import { WebhookRepository } from './repositories/webhook.repository';
 import { TransactionContext } from './transaction-context';
 
 const REPOSITORIES = [
@@ -20,6 +23,9 @@ const REPOSITORIES = [
   TerminalRepository,
   CompletionRepository,
   AlertRepository,
+  NoticeRepository,
+  OutboxRepository,
+  WebhookRepository,
 ];
 
 @Global()

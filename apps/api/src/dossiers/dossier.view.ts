@@ -7,7 +7,8 @@ import {
   reportingCategory,
   statusLabel,
 } from '@diapason/domain';
-import type { DossierEntity, DossierEventEntity, ImprintAttemptEntity } from '@diapason/persistence';
+import type { DossierEntity, DossierEventEntity, ImprintAttemptEntity, NoticeRow } from '@diapason/persistence';
+import { maskRecipient } from '@diapason/notifier';
 
 class PatientView {
   @ApiProperty() lastName!: string;
@@ -61,6 +62,15 @@ class PaymentRequestView {
   late!: boolean;
 }
 
+class NoticeView {
+  @ApiProperty({ enum: ['sms', 'email'] }) channel!: string;
+  @ApiProperty({ enum: ['pending', 'sending', 'sent', 'delivered', 'opened', 'failed'] }) status!: string;
+  @ApiProperty({ description: 'Destinataire masqué.' }) recipient!: string;
+  @ApiProperty({ nullable: true }) sentAt!: Date | null;
+  @ApiProperty({ nullable: true, description: 'Remise (SMS) ou ouverture (e-mail).' }) deliveredAt!: Date | null;
+  @ApiProperty({ nullable: true }) failureReason!: string | null;
+}
+
 class CompletionView {
   @ApiProperty({ description: 'Clé d’idempotence du débit auprès du serveur d’acceptation (une par dossier).' }) idempotencyKey!: string;
   @ApiProperty({ nullable: true }) startedAt!: Date | null;
@@ -95,6 +105,7 @@ export class DossierView {
   lastImprintAttempt!: ImprintAttemptView | null;
   @ApiProperty({ type: PaymentRequestView, nullable: true }) paymentRequest!: PaymentRequestView | null;
   @ApiProperty({ nullable: true, description: 'Envoi de la notification au patient.' }) noticeSentAt!: Date | null;
+  @ApiProperty({ type: [NoticeView], description: 'Notifications au patient, par canal.' }) notices!: NoticeView[];
   @ApiProperty({ nullable: true, description: 'Accusé de réception de la notification.' }) acknowledgedAt!: Date | null;
   @ApiProperty({ nullable: true, description: 'Date prévue du débit (accusé + délai X).' }) debitScheduledAt!: Date | null;
   @ApiProperty({ nullable: true }) completedAt!: Date | null;
@@ -148,6 +159,7 @@ export interface ImprintContext {
   /** Attempts of the dossier, oldest first. */
   attempts: ImprintAttemptEntity[];
   terminalCodes: ReadonlyMap<string, string>;
+  notices?: NoticeRow[];
 }
 
 export function toImprintAttemptView(a: ImprintAttemptEntity, terminalCodes: ReadonlyMap<string, string>): ImprintAttemptView {
@@ -220,6 +232,14 @@ export function toDossierView(d: DossierEntity, context: ImprintContext = NO_IMP
           }
         : null,
     noticeSentAt: d.noticeSentAt,
+    notices: (context.notices ?? []).map((n) => ({
+      channel: n.channel,
+      status: n.status,
+      recipient: maskRecipient(n.recipient),
+      sentAt: n.sentAt,
+      deliveredAt: n.deliveredAt,
+      failureReason: n.failureReason,
+    })),
     acknowledgedAt: d.acknowledgedAt,
     debitScheduledAt: d.completionDueAt,
     completedAt: d.completedAt,

@@ -4,6 +4,7 @@ import { DomainError, InvalidTransitionError, formatEuros, isPaymentRequestLate 
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { ApiKeyPrincipal, DossierEntity, DossierRepository, TransactionContext } from '@diapason/persistence';
+import { NoticeLifecycle } from '@diapason/notifier';
 import { RequestPaymentDto } from '../dto/request-payment.dto';
 import { FindDossier } from './find-dossier';
 
@@ -21,6 +22,7 @@ export class RequestPayment {
     private readonly dossiers: DossierRepository,
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
+    private readonly notices: NoticeLifecycle,
   ) {}
 
   execute(principal: ApiKeyPrincipal, id: string, command: RequestPaymentDto): Promise<PaymentRequestOutcome> {
@@ -52,6 +54,8 @@ export class RequestPayment {
         },
         details: { amountCents: command.amountCents, invoiceReference: command.invoiceReference ?? null, late },
       });
+      // The notices are written in this transaction and leave once it commits.
+      await this.notices.requestNotices(updated, now);
       const warnings = late
         ? [
             {
@@ -62,7 +66,7 @@ export class RequestPayment {
             },
           ]
         : [];
-      return { dossier: updated, warnings };
+      return { dossier: (await this.dossiers.findById(principal.establishmentId, updated.id)) ?? updated, warnings };
     });
   }
 }

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import pMap from 'p-map';
+import type { Clock } from '@diapason/domain';
+import type { DiapasonConfig } from '@diapason/config';
+import { InjectClock, InjectConfig } from '@diapason/config';
+import { NOTICE_SEND, NoticeDispatcher, WebhookDispatcher } from '@diapason/notifier';
+import { OutboxItem, OutboxRepository, WebhookRepository } from '@diapason/persistence';
+import type { Sweep } from '../sweep';
+
+/** A claimed item not finished within this time is claimed again by another worker. */
+const LEASE_MS = 60_000;
+/** After this many failed attempts (about 2 hours of backoff), the channel is given up. */
+const MAX_ATTEMPTS = 12;
+
+export function outboxBackoffMs(attempts: number): number {
+  return Math.min(1000 * 2 ** attempts, 30 * 60_000);
+}
+
+/** Sends what transactions left in the outbox: patient notices. */
+@Injectable()
+export class DispatchOutbox implements Sweep {
+  readonly name = 'dispatch-outbox';
+  private readonly logger = new Logger('Outbox');
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly notices: NoticeDispatcher,
+    @InjectConfig() private readonly config: DiapasonConfig,
+    @InjectClock() private readonly clock: Clock,
+  ) {}
+
+  async run(now: Date): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const items = await this.outbox.claim(now, this.config.scheduler.batchSize, LEASE_MS);
+      await pMap(items, (item) => this.handle(item), { concurrency: 16 });
+      handled += items.length;
+      if (items.length < this.config.scheduler.batchSize) return handled;
+    }
+  }
+
+  private async handle(item: OutboxItem): Promise<void> {
+    try {
+      if (item.kind === NOTICE_SEND) await this.notices.process(item);
+      await this.outbox.done(item.id, this.clock.now());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (item.attempts >= MAX_ATTEMPTS) {
+        this.logger.error({ item: item.id, err: error }, 'outbox item given up');
+        if (item.kind === NOTICE_SEND) await this.notices.giveUp(item, message).catch(() => undefined);
+        await this.outbox.dead(item.id, this.clock.now(), message);
+        return;
+      }
+      this.logger.warn({ item: item.id, attempts: item.attempts, err: error }, 'outbox item failed; retried later');
+      await this.outbox.retryAt(item.id, new Date(this.clock.now().getTime() + outboxBackoffMs(item.attempts)), message);
+    }
+  }
+}
+
+/** Delivers GAP webhooks that are due (first attempts and retries). */
+@Injectable()
+export class DeliverWebhooks implements Sweep {
+  readonly name = 'deliver-webhooks';
+
+  constructor(
+    private readonly webhooks: WebhookRepository,
+    private readonly dispatcher: WebhookDispatcher,
+    @InjectConfig() private readonly config: DiapasonConfig,
+  ) {}
+
+  async run(now: Date): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const due = await this.webhooks.claim(now, this.config.scheduler.batchSize, this.config.webhooks.timeoutMs * 3);
+      await pMap(due, (d) => this.dispatcher.deliver(d), { concurrency: 16 });
+      handled += due.length;
+      if (due.length < this.config.scheduler.batchSize) return handled;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { Clock } from '@diapason/domain';
+import { acknowledgmentDueAt, completionDueAt } from '@diapason/domain';
+import type { DiapasonConfig } from '@diapason/config';
+import { InjectClock, InjectConfig } from '@diapason/config';
+import {
+  DossierEntity,
+  DossierRepository,
+  EstablishmentRepository,
+  NoticeChannel,
+  NoticeRepository,
+  NoticeRow,
+  OutboxItem,
+  TransactionContext,
+} from '@diapason/persistence';
+import { EmailRejected, EmailSender } from './email-sender';
+import { maskRecipient } from './masking';
+import { NoticeFacts, renderEmail, renderSms } from './notice-content';
+import { NoticeLifecycle } from './notice-lifecycle';
+import { PatientLinkTokens } from './patient-link';
+import { SmsRejected, SmsSender } from './sms-sender';
+
+export const SMS_SENDER = Symbol('SMS_SENDER');
+export const EMAIL_SENDER = Symbol('EMAIL_SENDER');
+
+/** Patient links stay valid this long after the imprint ends, for the record. */
+const LINK_GRACE_MS = 60 * 86_400_000;
+
+export function patientLinks(config: DiapasonConfig) {
+  return {
+    page: (token: string) => `${config.http.publicBaseUrl}/p/${token}`,
+    pixel: (token: string) => `${config.http.publicBaseUrl}/p/${token}/o.gif`,
+    smsStatusCallback: (noticeId: string) => `${config.http.publicBaseUrl}/callbacks/sms/status?notice=${noticeId}`,
+  };
+}
+
+/**
+ * Sends one notice taken from the outbox. The notice row is marked `sending` (committed) before
+ * the provider is called; when a later attempt finds it so, the provider is asked whether the
+ * message already went out (Twilio lists messages by recipient and date) before sending again.
+ */
+@Injectable()
+export class NoticeDispatcher {
+  private readonly logger = new Logger('Notices');
+
+  constructor(
+    private readonly tx: TransactionContext,
+    private readonly dossiers: DossierRepository,
+    private readonly establishments: EstablishmentRepository,
+    private readonly notices: NoticeRepository,
+    private readonly lifecycle: NoticeLifecycle,
+    private readonly tokens: PatientLinkTokens,
+    @Optional() @Inject(SMS_SENDER) private readonly sms: SmsSender | null,
+    @Optional() @Inject(EMAIL_SENDER) private readonly email: EmailSender | null,
+    @InjectConfig() private readonly config: DiapasonConfig,
+    @InjectClock() private readonly clock: Clock,
+  ) {}
+
+  /** Returns normally when the item is done (sent, skipped, or failed for good); throws to retry. */
+  async process(item: OutboxItem): Promise<void> {
+    const { dossierId, channel } = item.payload as { dossierId: string; channel: NoticeChannel };
+    const prepared = await this.prepare(dossierId, channel);
+    if (!prepared) return;
+    const { dossier, notice, facts, token, resumed } = prepared;
+    let providerId: string;
+    let segments: number | null = null;
+    try {
+      if (channel === 'sms') {
+        if (!this.sms) throw new SmsRejected('disabled', 'SMS non configurés');
+        const sms = renderSms(facts);
+        segments = sms.segments;
+        const already = resumed ? await this.sms.findSent(notice.recipient, notice.sendStartedAt ?? notice.createdAt, token) : null;
+        if (already) this.logger.log({ notice: notice.id }, 'SMS already sent before a crash: not sent again');
+        providerId = (already ?? (await this.sms.send(notice.recipient, sms.body, patientLinks(this.config).smsStatusCallback(notice.id)))).sid;
+      } else {
+        if (!this.email) throw new EmailRejected(0, 'E-mail non configuré');
+        const mail = renderEmail(facts, patientLinks(this.config).pixel(token));
+        providerId = (await this.email.send({ to: notice.recipient, ...mail, messageId: `<notice-${notice.id}@diapason>` })).messageId;
+      }
+    } catch (error) {
+      if (error instanceof SmsRejected || error instanceof EmailRejected) {
+        await this.lifecycle.recordFailure(notice.id, `${channel === 'sms' ? 'SMS refusé' : 'E-mail refusé'} : ${error.message}`, {
+          type: 'provider',
+          id: channel,
+        });
+        return;
+      }
+      throw error;
+    }
+    await this.recordSent(dossier, notice, providerId, segments);
+  }
+
+  /** After the last retry: the channel is given up, which may fall back to the other one. */
+  async giveUp(item: OutboxItem, reason: string): Promise<void> {
+    const { dossierId, channel } = item.payload as { dossierId: string; channel: NoticeChannel };
+    const notice = await this.notices.findByChannel(dossierId, channel);
+    if (notice) await this.lifecycle.recordFailure(notice.id, `Fournisseur injoignable : ${reason}`, { type: 'system' });
+  }
+
+  private prepare(dossierId: string, channel: NoticeChannel) {
+    return this.tx.run(async (manager) => {
+      const dossier = await manager.findOneBy(DossierEntity, { id: dossierId });
+      if (!dossier || dossier.status !== 'payment_requested') return null;
+      const recipient = channel === 'sms' ? dossier.patientPhone : dossier.patientEmail;
+      if (!recipient) return null;
+      const existing = await this.notices.findByChannel(dossier.id, channel, true);
+      const notice =
+        existing ??
+        (await this.notices.ensure({
+          id: this.lifecycle.newNoticeId(),
+          dossierId: dossier.id,
+          establishmentId: dossier.establishmentId,
+          channel,
+          recipient,
+          createdAt: this.clock.now(),
+        }));
+      if (notice.status !== 'pending' && notice.status !== 'sending') return null;
+      const resumed = notice.status === 'sending';
+      const startedAt = notice.sendStartedAt ?? this.clock.now();
+      await this.notices.update(notice.id, { status: 'sending', sendStartedAt: startedAt });
+      const establishment = (await this.establishments.findById(dossier.establishmentId))!;
+      const regie = await this.establishments.findRegieById(dossier.regieId);
+      const validUntil = dossier.imprintValidUntil ?? new Date(this.clock.now().getTime() + this.config.delays.imprintValidityMs);
+      const token = this.tokens.sign(notice.id, new Date(validUntil.getTime() + LINK_GRACE_MS));
+      const facts: NoticeFacts = {
+        hospitalName: establishment.name,
+        amountCents: dossier.amountCents!,
+        gapDossierNumber: dossier.gapDossierNumber,
+        imprintedAt: dossier.imprintedAt ?? dossier.createdAt,
+        debitDate: completionDueAt(this.clock.now(), this.config.delays),
+        regie: {
+          name: regie?.name ?? dossier.regieCode,
+          phone: regie?.phone ?? null,
+          email: regie?.email ?? null,
+          openingHours: regie?.openingHours ?? null,
+          address: regie?.address ?? null,
+        },
+        link: patientLinks(this.config).page(token),
+      };
+      return { dossier, notice: { ...notice, sendStartedAt: startedAt }, facts, token, resumed };
+    });
+  }
+
+  private recordSent(dossier: DossierEntity, notice: NoticeRow, providerId: string, segments: number | null): Promise<void> {
+    return this.tx.run(async (manager) => {
+      const at = this.clock.now();
+      await this.notices.update(notice.id, { status: 'sent', providerId, segments, sentAt: at });
+      // The abandon clock (Y) starts with the first notice that goes out.
+      await manager.query(
+        `UPDATE dossier SET notice_sent_at = coalesce(notice_sent_at, $2), ack_due_at = coalesce(ack_due_at, $3) WHERE id = $1`,
+        [dossier.id, at, acknowledgmentDueAt(at, this.config.delays)],
+      );
+      await this.dossiers.recordEvent(dossier, 'notice.sent', {
+        at,
+        actor: { type: 'system' },
+        details: { noticeId: notice.id, channel: notice.channel, recipient: maskRecipient(notice.recipient), providerId, segments },
+      });
+    });
+  }
+}

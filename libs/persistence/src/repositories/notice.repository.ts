@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionContext } from '../transaction-context';
+
+export type NoticeChannel = 'sms' | 'email';
+export type NoticeStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'opened' | 'failed';
+
+export interface NoticeRow {
+  id: string;
+  dossierId: string;
+  establishmentId: string;
+  channel: NoticeChannel;
+  recipient: string;
+  status: NoticeStatus;
+  providerId: string | null;
+  segments: number | null;
+  sendStartedAt: Date | null;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+  failedAt: Date | null;
+  failureReason: string | null;
+  createdAt: Date;
+}
+
+const map = (r: Record<string, unknown>): NoticeRow => ({
+  id: r.id as string,
+  dossierId: r.dossier_id as string,
+  establishmentId: r.establishment_id as string,
+  channel: r.channel as NoticeChannel,
+  recipient: r.recipient as string,
+  status: r.status as NoticeStatus,
+  providerId: (r.provider_id as string) ?? null,
+  segments: (r.segments as number) ?? null,
+  sendStartedAt: (r.send_started_at as Date) ?? null,
+  sentAt: (r.sent_at as Date) ?? null,
+  deliveredAt: (r.delivered_at as Date) ?? null,
+  failedAt: (r.failed_at as Date) ?? null,
+  failureReason: (r.failure_reason as string) ?? null,
+  createdAt: r.created_at as Date,
+});
+
+/** One notice per dossier and channel: the database itself refuses a second one. */
+@Injectable()
+export class NoticeRepository {
+  constructor(private readonly tx: TransactionContext) {}
+
+  async ensure(notice: Pick<NoticeRow, 'id' | 'dossierId' | 'establishmentId' | 'channel' | 'recipient' | 'createdAt'>): Promise<NoticeRow> {
+    await this.tx.manager.query(
+      `INSERT INTO notice (id, dossier_id, establishment_id, channel, recipient, status, created_at)
+       VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT (dossier_id, channel) DO NOTHING`,
+      [notice.id, notice.dossierId, notice.establishmentId, notice.channel, notice.recipient, notice.createdAt],
+    );
+    return (await this.findByChannel(notice.dossierId, notice.channel))!;
+  }
+
+  async findByChannel(dossierId: string, channel: NoticeChannel, lock = false): Promise<NoticeRow | null> {
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `SELECT * FROM notice WHERE dossier_id = $1 AND channel = $2${lock ? ' FOR UPDATE' : ''}`,
+      [dossierId, channel],
+    );
+    return rows[0] ? map(rows[0]) : null;
+  }
+
+  async findById(id: string, lock = false): Promise<NoticeRow | null> {
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(`SELECT * FROM notice WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    return rows[0] ? map(rows[0]) : null;
+  }
+
+  async ofDossiers(dossierIds: string[]): Promise<NoticeRow[]> {
+    if (dossierIds.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `SELECT * FROM notice WHERE dossier_id = ANY($1) ORDER BY created_at, id`,
+      [dossierIds],
+    );
+    return rows.map(map);
+  }
+
+  async update(id: string, patch: Partial<Pick<NoticeRow, 'status' | 'providerId' | 'segments' | 'sendStartedAt' | 'sentAt' | 'deliveredAt' | 'failedAt' | 'failureReason'>>): Promise<void> {
+    const columns: Record<string, string> = {
+      status: 'status',
+      providerId: 'provider_id',
+      segments: 'segments',
+      sendStartedAt: 'send_started_at',
+      sentAt: 'sent_at',
+      deliveredAt: 'delivered_at',
+      failedAt: 'failed_at',
+      failureReason: 'failure_reason',
+    };
+    const entries = Object.entries(patch).filter(([k]) => k in columns);
+    if (entries.length === 0) return;
+    await this.tx.manager.query(
+      `UPDATE notice SET ${entries.map(([k], i) => `${columns[k]} = $${i + 2}`).join(', ')} WHERE id = $1`,
+      [id, ...entries.map(([, v]) => v)],
+    );
+  }
+}
