@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { benchApi } from './api.bench';
 import { benchTerminal } from './terminal.bench';
 import { benchScheduler } from './scheduler.bench';
+import { benchNotify } from './notify.bench';
 
 /** `npm run bench`: every benchmark, one after the other, each with its own baseline. */
 async function main(): Promise<void> {
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
     ['api', benchApi],
     ['terminal', benchTerminal],
     ['scheduler', benchScheduler],
+    ['notify', benchNotify],
   ];
   for (const [name, bench] of benches) {
     console.log(`\n=== bench:${name} ===`);

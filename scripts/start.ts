@@ -6,6 +6,9 @@ import { ConfigError, DiapasonConfig, loadConfig } from '@diapason/config';
 import { ResolvedDatabase, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
 import { socatAvailable, startTerminalSimulator } from '../simulators/terminal';
 import { startAcquirerSimulator } from '../simulators/acquirer';
+import { startSmsGatewaySimulator } from '../simulators/sms-gateway';
+import { startSmtpSink } from '../simulators/smtp';
+import { ensureTokenSecret } from './token-secret';
 import { registerDemoTerminals, seedDemo } from './demo-seed';
 
 /**
@@ -34,6 +37,10 @@ async function main(): Promise<void> {
   await seedDemo(dataSource);
 
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
+  // The patient-link secret must survive restarts, or links already sent stop working.
+  env.DIAPASON_TOKEN_SECRET ??= ensureTokenSecret(config.dataDir);
+  // The demo's debits and abandons show up within a second of their due time.
+  if (process.env.DIAPASON_SIMULATORS !== 'off') env.DIAPASON_SCHEDULER_CRON ??= '* * * * * *';
   const simulators: string[] = [];
   if (process.env.DIAPASON_SIMULATORS !== 'off') {
     const terminalSim = await startTerminalSimulator({ controlPort: Number(process.env.DIAPASON_SIM_TERMINAL_PORT ?? 3101) });
@@ -51,6 +58,28 @@ async function main(): Promise<void> {
       { id: 'TPE-ICT250', label: 'ICT250 simulé — guichet des admissions', model: 'ICT250', transportUrl: ict.transportUrl },
       { id: 'TPE-IWL280', label: 'iWL280 simulé — terminal mobile', model: 'iWL280', transportUrl: iwl.transportUrl },
     ]);
+    const sid = 'ACdemo00000000000000000000000000';
+    const authToken = env.TWILIO_AUTH_TOKEN ?? 'demo-auth-token-0123456789abcdef';
+    const smsSim = await startSmsGatewaySimulator({
+      port: Number(process.env.DIAPASON_SIM_SMS_PORT ?? 3103),
+      accountSid: env.TWILIO_ACCOUNT_SID ?? sid,
+      authToken,
+      deliveryDelayMs: 1500,
+    });
+    cleanups.push(() => smsSim.stop());
+    if (!env.TWILIO_ACCOUNT_SID) {
+      Object.assign(env, { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: 'CHDEMO', TWILIO_API_BASE_URL: smsSim.url });
+    }
+    const smtpSink = await startSmtpSink({
+      smtpPort: Number(process.env.DIAPASON_SIM_SMTP_PORT ?? 2525),
+      httpPort: Number(process.env.DIAPASON_SIM_MAIL_PORT ?? 3104),
+      openDelayMs: 3000,
+    });
+    cleanups.push(() => smtpSink.stop());
+    env.SMTP_URL ??= smtpSink.smtpUrl;
+    env.MAIL_FROM ??= 'Centre hospitalier de démonstration <ne-pas-repondre@demo.test>';
+    simulators.push(`SMS reçus ......... ${smsSim.url}/   (numéros en …0000 : non remis)`);
+    simulators.push(`Courriels reçus ... ${smtpSink.httpUrl}/   (@bounce.test refusées, @noopen.test jamais ouvertes)`);
     const acquirerSim = await startAcquirerSimulator({ port: Number(process.env.DIAPASON_SIM_ACQUIRER_PORT ?? 3102) });
     cleanups.push(() => acquirerSim.stop());
     env.ACQUIRER_URL ??= acquirerSim.url;

@@ -3,10 +3,13 @@ import type { Clock } from '@diapason/domain';
 import { acknowledgmentDueAt, completionDueAt } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
+import { LRUCache } from 'lru-cache';
 import {
   DossierEntity,
   DossierRepository,
+  EstablishmentEntity,
   EstablishmentRepository,
+  RegieEntity,
   NoticeChannel,
   NoticeRepository,
   NoticeRow,
@@ -97,6 +100,21 @@ export class NoticeDispatcher {
     if (notice) await this.lifecycle.recordFailure(notice.id, `Fournisseur injoignable : ${reason}`, { type: 'system' });
   }
 
+  /** Who the notice comes from: looked up once a minute at most, not for every notice. */
+  private readonly senders = new LRUCache<string, { establishment: EstablishmentEntity; regie: RegieEntity | null }>({ max: 1000, ttl: 60_000 });
+
+  private async sender(dossier: DossierEntity) {
+    const key = `${dossier.establishmentId}/${dossier.regieId}`;
+    const cached = this.senders.get(key);
+    if (cached) return cached;
+    const found = {
+      establishment: (await this.establishments.findById(dossier.establishmentId))!,
+      regie: await this.establishments.findRegieById(dossier.regieId),
+    };
+    this.senders.set(key, found);
+    return found;
+  }
+
   private prepare(dossierId: string, channel: NoticeChannel) {
     return this.tx.run(async (manager) => {
       const dossier = await manager.findOneBy(DossierEntity, { id: dossierId });
@@ -118,8 +136,7 @@ export class NoticeDispatcher {
       const resumed = notice.status === 'sending';
       const startedAt = notice.sendStartedAt ?? this.clock.now();
       await this.notices.update(notice.id, { status: 'sending', sendStartedAt: startedAt });
-      const establishment = (await this.establishments.findById(dossier.establishmentId))!;
-      const regie = await this.establishments.findRegieById(dossier.regieId);
+      const { establishment, regie } = await this.sender(dossier);
       const validUntil = dossier.imprintValidUntil ?? new Date(this.clock.now().getTime() + this.config.delays.imprintValidityMs);
       const token = this.tokens.sign(notice.id, new Date(validUntil.getTime() + LINK_GRACE_MS));
       const facts: NoticeFacts = {

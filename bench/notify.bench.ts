@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { ChildProcess } from 'node:child_process';
+import { EmailSender, SmsSender } from '@diapason/notifier';
+import { createDataSource } from '@diapason/persistence';
+import { startSmsGatewaySimulator } from '../simulators/sms-gateway';
+import { startSmtpSink } from '../simulators/smtp';
+import { seedDueDossiers } from './seed';
+import { closedLoop, printRatio, startBenchDatabase, startNode } from './support';
+
+/**
+ * bench:notify — notices dispatched per second from the outbox to the SMS gateway and SMTP
+ * simulators by a worker (claim, render, send through twilio / nodemailer, record, journal), beside
+ * a bare loop that calls the same simulators directly with the same clients.
+ */
+const N = Number(process.env.BENCH_NOTIFY_NOTICES ?? 4000);
+const CONCURRENCY = 16;
+const SID = 'ACbench0000000000000000000000000';
+const TOKEN = 'bench-auth-token-0123456789abcdef';
+
+export async function benchNotify(): Promise<void> {
+  const server = await startBenchDatabase();
+  // Delivery receipts and opens would call an API that is not running here: pushed past the run.
+  const sms = await startSmsGatewaySimulator({ accountSid: SID, authToken: TOKEN, deliveryDelayMs: 3_600_000 });
+  const smtp = await startSmtpSink({ openDelayMs: 3_600_000 });
+  let worker: ChildProcess | undefined;
+  try {
+    const url = await server.createDatabase();
+    const ds = createDataSource({ url, poolSize: 4 });
+    await ds.initialize();
+    const { ids } = await seedDueDossiers(ds, { count: N });
+    await ds.query(
+      `UPDATE dossier SET status = 'payment_requested', acknowledged_at = NULL, completion_due_at = NULL, notice_sent_at = NULL,
+              patient_phone = CASE WHEN right(gap_dossier_number, 1) IN ('0','2','4','6','8') THEN '+3363998' || lpad((abs(hashtext(id::text)) % 10000)::text, 4, '1') END,
+              patient_email = 'patient' || right(gap_dossier_number, 6) || '@example.test'
+        WHERE id = ANY($1)`,
+      [ids],
+    );
+    await ds.query(
+      `INSERT INTO outbox (kind, establishment_id, dossier_id, payload, status, next_attempt_at, created_at)
+       SELECT 'notice.send', establishment_id, id,
+              jsonb_build_object('dossierId', id, 'channel', CASE WHEN patient_phone IS NULL THEN 'email' ELSE 'sms' END),
+              'pending', now(), now()
+         FROM dossier WHERE id = ANY($1)`,
+      [ids],
+    );
+    const started = performance.now();
+    worker = startNode('dist/apps/worker/src/main.js', {
+      DATABASE_URL: url,
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: TOKEN,
+      TWILIO_FROM: 'CHBENCH',
+      TWILIO_API_BASE_URL: sms.url,
+      SMTP_URL: `${smtp.smtpUrl}?pool=true&maxConnections=${CONCURRENCY}`,
+      DIAPASON_SCHEDULER_CRON: '* * * * * *',
+      DIAPASON_SCHEDULER_BATCH_SIZE: '200',
+      DIAPASON_TERMINAL_RUNNER: 'false',
+      DIAPASON_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    });
+    for (;;) {
+      const [{ open }] = await ds.query(`SELECT count(*)::int AS open FROM outbox WHERE status <> 'done'`);
+      if (open === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const oursSeconds = (performance.now() - started) / 1000;
+    const [{ sent }] = await ds.query(`SELECT count(*)::int AS sent FROM notice WHERE status = 'sent'`);
+    worker.kill('SIGTERM');
+    await ds.destroy();
+
+    const smsSender = new SmsSender({ accountSid: SID, authToken: TOKEN, from: 'CHBENCH', apiBaseUrl: sms.url });
+    const emailSender = new EmailSender({ url: `${smtp.smtpUrl}?pool=true&maxConnections=${CONCURRENCY}`, from: 'bench@example.test' });
+    const body = 'Centre hospitalier : votre reste à charge de 17,50 € (dossier SEED-1, empreinte CB du 20/11/2026) sera débité le 26/11/2026. http://localhost:3000/p/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const bare = await closedLoop(N, CONCURRENCY, async (i) => {
+      if (i % 2 === 0) await smsSender.send(`+3363998${String(i % 10000).padStart(4, '1')}`, body, 'http://127.0.0.1:1/cb');
+      else await emailSender.send({ to: `p${i}@example.test`, subject: 'Reste à charge', html: `<p>${body}</p>`, text: body, messageId: `<b${i}@bench>` });
+    });
+    emailSender.close();
+
+    console.log(`\nbench:notify — ${N} notices (half SMS, half e-mail), simulators answering at once`);
+    console.log(`${'run'.padEnd(52)} ${'seconds'.padStart(8)} ${'per s'.padStart(8)}`);
+    console.log(`${'outbox → worker → twilio / nodemailer → simulators'.padEnd(52)} ${oursSeconds.toFixed(1).padStart(8)} ${(N / oursSeconds).toFixed(0).padStart(8)}`);
+    console.log(`${`bare loop, same clients (c=${CONCURRENCY})`.padEnd(52)} ${bare.seconds.toFixed(1).padStart(8)} ${(N / bare.seconds).toFixed(0).padStart(8)}`);
+    console.log(`notices recorded as sent: ${sent} of ${N}`);
+    printRatio('throughput ours / bare loop', N / oursSeconds, N / bare.seconds);
+  } finally {
+    worker?.kill('SIGKILL');
+    await sms.stop();
+    await smtp.stop();
+    await server.stop();
+  }
+}
+
+if (require.main === module) {
+  benchNotify().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
