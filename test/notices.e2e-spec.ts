@@ -57,6 +57,18 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
     expect(ack.details.evidence).toMatchObject({ channel: 'email', kind: 'pixel' });
   });
 
+  it('takes a followed link as acknowledgment (DIAPASON_ACK_EVIDENCE=any), with the browser in the evidence', async () => {
+    const id = await h.requested({ email: 'lien@noopen.test' });
+    await settle(id, (x) => x.notices[0]?.status === 'sent', 'e-mail sent');
+    const mail = h.smtp.mails.find((m) => m.to.includes('lien@noopen.test'))!;
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
+    const page = await fetch(link, { headers: { 'user-agent': 'Mozilla/5.0 (test)' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('17,50 €');
+    const ack = (await events(id)).find((e) => e.type === 'dossier.acknowledged')!;
+    expect(ack.details.evidence).toMatchObject({ channel: 'email', kind: 'link', userAgent: 'Mozilla/5.0 (test)' });
+  });
+
   it('falls back to e-mail when the SMS is undelivered, and waits for an acknowledgment', async () => {
     const id = await h.requested({ phone: '06 39 98 00 00', email: 'claire@noopen.test' });
     const d = await settle(id, (x) => x.notices.length === 2 && x.notices.every((n: any) => n.status !== 'pending' && n.status !== 'sending'), 'fallback');
