@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { ChildProcess } from 'node:child_process';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { AcquirerClient, bankReasonMessage } from '@diapason/acquirer';
+import { AcquirerClient } from '@diapason/acquirer';
+import { completionOutcome, completionRequest } from '../apps/worker/src/sweeps/complete-due-dossiers';
 import { CompletionRepository, TransactionContext, createDataSource } from '@diapason/persistence';
 import { startAcquirerSimulator } from '../simulators/acquirer';
 import { seedDueDossiers } from './seed';
@@ -74,28 +75,8 @@ function jobWork(dataSource: DataSource, acquirer: AcquirerClient) {
   return async () => {
     const [claim] = await repo.claimDue(new Date(), 1, 120_000, 'queue');
     if (!claim) return;
-    const result = await acquirer.complete({
-      idempotencyKey: claim.completionKey,
-      amountCents: claim.amountCents,
-      merchantReference: claim.dossierId,
-      imprint: {
-        authorisationNumber: claim.authorisationNumber,
-        acquirerReference: claim.acquirerReference,
-        maskedPan: claim.maskedPan,
-        itpAcceptanceServer: claim.itpAcceptanceServer,
-        itpAcceptancePoint: claim.itpAcceptancePoint,
-      },
-    });
-    const { dossierId, completionKey } = claim;
-    await repo.recordOutcomes(
-      [
-        result.status === 'approved'
-          ? { dossierId, completionKey, status: 'approved', transactionReference: result.transactionReference, settlementDate: result.settlementDate }
-          : { dossierId, completionKey, status: 'refused', reasonCode: result.reasonCode, reasonMessage: bankReasonMessage(result.reasonCode) },
-      ],
-      new Date(),
-      'queue',
-    );
+    const result = await acquirer.complete(completionRequest(claim));
+    await repo.recordOutcomes([completionOutcome(claim, result)], new Date(), 'queue');
   };
 }
 

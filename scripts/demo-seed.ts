@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { EstablishmentRepository, TerminalRepository, TransactionContext } from '@diapason/persistence';
+import { EstablishmentRepository, TerminalRepository, TransactionContext, newTerminal } from '@diapason/persistence';
 import type { TerminalModel } from '@diapason/terminal-bridge';
 
 export const DEMO_ESTABLISHMENT = 'DEMO';
@@ -44,25 +44,12 @@ export async function registerDemoTerminals(
         await repository.update(existing.id, { transportUrl: t.transportUrl, model: t.model, label: t.label, busyUntil: null, busyWith: null, updatedAt: now });
         continue;
       }
-      await repository.create({
-        id: uuidv7(),
-        establishmentId: demo.id,
-        code: t.id,
-        label: t.label,
-        model: t.model,
-        regieId,
-        regieCode: DEMO_REGIE,
-        transportUrl: t.transportUrl,
-        bridgeHost: null,
-        busyUntil: null,
-        busyWith: null,
-        lastSeenAt: null,
-        lastLatencyMs: null,
-        lastError: null,
-        lastErrorAt: null,
-        createdAt: now,
-        updatedAt: now,
-      });
+      await repository.create(
+        newTerminal(
+          { id: uuidv7(), establishmentId: demo.id, code: t.id, label: t.label, model: t.model, regieId, regieCode: DEMO_REGIE, transportUrl: t.transportUrl, bridgeHost: null },
+          now,
+        ),
+      );
     }
   });
 }

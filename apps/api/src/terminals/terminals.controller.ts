@@ -7,7 +7,7 @@ import { DomainError } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import type { ApiKeyPrincipal, TerminalEntity } from '@diapason/persistence';
-import { EstablishmentRepository, TerminalRepository, TransactionContext } from '@diapason/persistence';
+import { EstablishmentRepository, TerminalRepository, TransactionContext, newTerminal } from '@diapason/persistence';
 import type { CheckReport, TerminalModel } from '@diapason/terminal-bridge';
 import { PROFILES, ProtocolError, TERMINAL_MODELS, TerminalCheck, parseTransportUrl } from '@diapason/terminal-bridge';
 import { v7 as uuidv7 } from 'uuid';
@@ -130,25 +130,20 @@ export class TerminalsController {
       }
       const now = this.clock.now();
       const regieId = await this.establishments.ensureRegie(principal.establishmentId, body.regieCode);
-      const terminal: TerminalEntity = {
-        id: uuidv7(),
-        establishmentId: principal.establishmentId,
-        code: body.id,
-        label: body.label,
-        model: body.model,
-        regieId,
-        regieCode: body.regieCode,
-        transportUrl: body.transportUrl,
-        bridgeHost: body.bridgeHost ?? null,
-        busyUntil: null,
-        busyWith: null,
-        lastSeenAt: null,
-        lastLatencyMs: null,
-        lastError: null,
-        lastErrorAt: null,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const terminal = newTerminal(
+        {
+          id: uuidv7(),
+          establishmentId: principal.establishmentId,
+          code: body.id,
+          label: body.label,
+          model: body.model,
+          regieId,
+          regieCode: body.regieCode,
+          transportUrl: body.transportUrl,
+          bridgeHost: body.bridgeHost ?? null,
+        },
+        now,
+      );
       await this.terminals.create(terminal);
       return toTerminalView(terminal, now);
     });

@@ -3,9 +3,33 @@ import pMap from 'p-map';
 import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
-import { AcquirerClient, AcquirerUnavailableError, CompletionResult, bankReasonMessage } from '@diapason/acquirer';
+import { AcquirerClient, AcquirerUnavailableError, CompletionRequest, CompletionResult, bankReasonMessage } from '@diapason/acquirer';
 import { ClaimedCompletion, CompletionOutcome, CompletionRepository } from '@diapason/persistence';
 import { Sweep, WORKER_ID } from '../sweep';
+
+/** The PLBS completion of a claimed dossier: its amount and the references of its imprint. */
+export function completionRequest(claim: ClaimedCompletion): CompletionRequest {
+  return {
+    idempotencyKey: claim.completionKey,
+    amountCents: claim.amountCents,
+    merchantReference: claim.dossierId,
+    imprint: {
+      authorisationNumber: claim.authorisationNumber,
+      acquirerReference: claim.acquirerReference,
+      maskedPan: claim.maskedPan,
+      itpAcceptanceServer: claim.itpAcceptanceServer,
+      itpAcceptancePoint: claim.itpAcceptancePoint,
+    },
+  };
+}
+
+/** What gets recorded of the acceptance server's answer. */
+export function completionOutcome(claim: ClaimedCompletion, result: CompletionResult): CompletionOutcome {
+  const { dossierId, completionKey } = claim;
+  return result.status === 'approved'
+    ? { dossierId, completionKey, status: 'approved', transactionReference: result.transactionReference, settlementDate: result.settlementDate }
+    : { dossierId, completionKey, status: 'refused', reasonCode: result.reasonCode, reasonMessage: bankReasonMessage(result.reasonCode) };
+}
 
 /** Send again at most this many times within one pass; the janitor takes over after. */
 const RETRIES_IN_PASS = 2;
@@ -47,18 +71,7 @@ export class CompletionSettler {
         if (askFirst) result = await this.acquirer.find(claim.completionKey);
         if (!result) {
           askFirst = true;
-          result = await this.acquirer.complete({
-            idempotencyKey: claim.completionKey,
-            amountCents: claim.amountCents,
-            merchantReference: claim.dossierId,
-            imprint: {
-              authorisationNumber: claim.authorisationNumber,
-              acquirerReference: claim.acquirerReference,
-              maskedPan: claim.maskedPan,
-              itpAcceptanceServer: claim.itpAcceptanceServer,
-              itpAcceptancePoint: claim.itpAcceptancePoint,
-            },
-          });
+          result = await this.acquirer.complete(completionRequest(claim));
         }
       } catch (error) {
         if (!(error instanceof AcquirerUnavailableError)) throw error;
@@ -71,10 +84,7 @@ export class CompletionSettler {
       await this.completions.deferCompletion(claim.dossierId, new Date(this.clock.now().getTime() + backoff));
       return undefined;
     }
-    const { dossierId, completionKey } = claim;
-    return result.status === 'approved'
-      ? { dossierId, completionKey, status: 'approved', transactionReference: result.transactionReference, settlementDate: result.settlementDate }
-      : { dossierId, completionKey, status: 'refused', reasonCode: result.reasonCode, reasonMessage: bankReasonMessage(result.reasonCode) };
+    return completionOutcome(claim, result);
   }
 }
 

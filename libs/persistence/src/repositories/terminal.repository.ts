@@ -21,6 +21,24 @@ function mapRows<T>(tx: TransactionContext, entity: new () => T, rows: Record<st
   });
 }
 
+/** A terminal as declared: never seen, never busy. */
+export function newTerminal(
+  fields: Pick<TerminalEntity, 'id' | 'establishmentId' | 'code' | 'label' | 'model' | 'regieId' | 'regieCode' | 'transportUrl' | 'bridgeHost'>,
+  at: Date,
+): TerminalEntity {
+  return {
+    ...fields,
+    busyUntil: null,
+    busyWith: null,
+    lastSeenAt: null,
+    lastLatencyMs: null,
+    lastError: null,
+    lastErrorAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
 @Injectable()
 export class TerminalRepository {
   constructor(private readonly tx: TransactionContext) {}
