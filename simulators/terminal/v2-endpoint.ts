@@ -2,13 +2,13 @@ import { EventEmitter } from 'node:events';
 import { Server, createServer } from 'node:net';
 import { SerialPort } from 'serialport';
 import {
+  ProtocolError,
   V2Item,
+  V2Receiver,
   controlByte,
   decodeV2Request,
   encodeV2Answer,
   encodeV2Frame,
-  parseV2Stream,
-  ProtocolError,
 } from '@diapason/terminal-bridge';
 import type { SimulatedTerminal } from './simulated-terminal';
 
@@ -27,29 +27,24 @@ const RETRIES = 3;
  * every byte takes the time a real line would give it (10 bits a byte).
  */
 export class V2TerminalEndpoint {
-  private rest: Buffer = Buffer.alloc(0);
-  private readonly items: V2Item[] = [];
-  private wake: (() => void) | undefined;
-  private stopped = false;
+  private readonly line = new V2Receiver();
 
   constructor(
     private readonly terminal: SimulatedTerminal,
     private readonly wire: Wire,
     private readonly baudRate: number | undefined,
   ) {
-    wire.on('data', (chunk: Buffer) => {
-      const { items, rest } = parseV2Stream(Buffer.concat([this.rest, chunk]));
-      this.rest = rest;
-      for (const item of items) if (item.kind !== 'noise') this.items.push(item);
-      this.wake?.();
-    });
+    wire.on('data', (chunk: Buffer) => this.line.push(chunk));
     wire.on('close', () => this.stop());
     void this.loop();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.wake?.();
+    this.line.end();
+  }
+
+  private get stopped(): boolean {
+    return this.line.isEnded;
   }
 
   private lineTime(bytes: number): Promise<void> {
@@ -63,25 +58,11 @@ export class V2TerminalEndpoint {
   }
 
   private async next(timeoutMs: number): Promise<V2Item | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const item = this.items.shift();
-      if (item) {
-        // A byte the register sent takes its line time to arrive (frames are paced by their reader).
-        if (item.kind === 'control') await this.lineTime(1);
-        return item;
-      }
-      const left = deadline - Date.now();
-      if (this.stopped || left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          this.wake = undefined;
-          resolve();
-        };
-      });
-    }
+    const item = await this.line.next(timeoutMs);
+    if (item.kind === 'timeout' || item.kind === 'ended') return undefined;
+    // A byte the register sent takes its line time to arrive (frames are paced by their reader).
+    if (item.kind === 'control') await this.lineTime(1);
+    return item;
   }
 
   private async loop(): Promise<void> {
@@ -122,7 +103,7 @@ export class V2TerminalEndpoint {
       }
       await this.send(controlByte('ACK'));
       const eot = await this.next(CONTROL_TIMEOUT_MS);
-      if (eot && !(eot.kind === 'control' && eot.control === 'EOT')) this.items.unshift(eot);
+      if (eot && !(eot.kind === 'control' && eot.control === 'EOT')) this.line.unshift(eot);
       const operation = this.terminal.operationOf(request.transactionType, 'v2');
       const answer = operation
         ? await this.terminal.transact(operation, request.amountCents, request.reference)

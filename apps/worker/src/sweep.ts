@@ -12,3 +12,22 @@ export interface Sweep {
 
 export const SWEEPS = Symbol('SWEEPS');
 export const WORKER_ID = Symbol('WORKER_ID');
+
+/** Repeats a step that handles up to `batchSize` items until one handles fewer: the backlog is empty. */
+export async function drain(step: () => Promise<number>, batchSize: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await step();
+    total += n;
+    if (n < batchSize) return total;
+  }
+}
+
+/** Claims a batch, handles it, and again, until a claim comes back short. */
+export function drainBatches<T>(claim: () => Promise<T[]>, handle: (batch: T[]) => Promise<unknown>, batchSize: number): Promise<number> {
+  return drain(async () => {
+    const batch = await claim();
+    if (batch.length > 0) await handle(batch);
+    return batch.length;
+  }, batchSize);
+}

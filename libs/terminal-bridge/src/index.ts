@@ -1,6 +1,7 @@
 export * from './concert/errors';
 export * from './concert/masking';
 export * from './concert/messages';
+export * from './concert/v2-receiver';
 export * from './concert/v2-stream';
 export * from './concert/v3-tlv';
 export * from './profiles';

@@ -1,28 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/page.query';
 import type { ApiKeyPrincipal } from '@diapason/persistence';
 import { AlertRepository } from '@diapason/persistence';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { GapApi, Principal } from '../common/gap-auth';
 
-export class ListAlertsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
+export class ListAlertsQuery extends PageQuery {  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   dossierId?: string;
@@ -56,7 +41,7 @@ export class AlertsController {
   })
   @ApiOkResponse({ type: AlertPageView })
   async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListAlertsQuery): Promise<AlertPageView> {
-    const limit = query.limit ?? 20;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.alerts.list(principal.establishmentId, {
       limit: limit + 1,
       beforeId: query.cursor ? decodeCursor(query.cursor) : undefined,

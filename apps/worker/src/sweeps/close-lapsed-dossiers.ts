@@ -3,16 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectConfig } from '@diapason/config';
 import { CompletionRepository } from '@diapason/persistence';
-import type { Sweep } from '../sweep';
-
-async function drain(step: () => Promise<number>, batchSize: number): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = await step();
-    total += n;
-    if (n < batchSize) return total;
-  }
-}
+import { Sweep, drain } from '../sweep';
 
 /** No acknowledgment within Y after the notice: `not_acknowledged`, the GAP falls back to ordinary collection. */
 @Injectable()

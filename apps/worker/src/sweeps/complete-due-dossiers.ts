@@ -5,7 +5,7 @@ import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { AcquirerClient, AcquirerUnavailableError, CompletionRequest, CompletionResult, bankReasonMessage } from '@diapason/acquirer';
 import { ClaimedCompletion, CompletionOutcome, CompletionRepository } from '@diapason/persistence';
-import { Sweep, WORKER_ID } from '../sweep';
+import { Sweep, WORKER_ID, drainBatches } from '../sweep';
 
 /** The PLBS completion of a claimed dossier: its amount and the references of its imprint. */
 export function completionRequest(claim: ClaimedCompletion): CompletionRequest {
@@ -99,16 +99,13 @@ export class CompleteDueDossiers implements Sweep {
     @Inject(WORKER_ID) private readonly worker: string,
   ) {}
 
-  async run(now: Date): Promise<number> {
+  run(now: Date): Promise<number> {
     const { batchSize, completionLeaseMs } = this.config.scheduler;
-    let handled = 0;
-    for (;;) {
-      const claims = await this.completions.claimDue(now, batchSize, completionLeaseMs, this.worker);
-      if (claims.length === 0) return handled;
-      await this.settler.settleAll(claims, false);
-      handled += claims.length;
-      if (claims.length < batchSize) return handled;
-    }
+    return drainBatches(
+      () => this.completions.claimDue(now, batchSize, completionLeaseMs, this.worker),
+      (claims) => this.settler.settleAll(claims, false),
+      batchSize,
+    );
   }
 }
 

@@ -5,7 +5,7 @@ import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { NOTICE_SEND, NoticeDispatcher, WebhookDispatcher } from '@diapason/notifier';
 import { OutboxItem, OutboxRepository, WebhookRepository } from '@diapason/persistence';
-import type { Sweep } from '../sweep';
+import { Sweep, drainBatches } from '../sweep';
 
 /** A claimed item not finished within this time is claimed again by another worker. */
 const LEASE_MS = 60_000;
@@ -29,14 +29,13 @@ export class DispatchOutbox implements Sweep {
     @InjectClock() private readonly clock: Clock,
   ) {}
 
-  async run(now: Date): Promise<number> {
-    let handled = 0;
-    for (;;) {
-      const items = await this.outbox.claim(now, this.config.scheduler.batchSize, LEASE_MS);
-      await pMap(items, (item) => this.handle(item), { concurrency: 16 });
-      handled += items.length;
-      if (items.length < this.config.scheduler.batchSize) return handled;
-    }
+  run(now: Date): Promise<number> {
+    const size = this.config.scheduler.batchSize;
+    return drainBatches(
+      () => this.outbox.claim(now, size, LEASE_MS),
+      (items) => pMap(items, (item) => this.handle(item), { concurrency: 16 }),
+      size,
+    );
   }
 
   private async handle(item: OutboxItem): Promise<void> {
@@ -68,13 +67,12 @@ export class DeliverWebhooks implements Sweep {
     @InjectConfig() private readonly config: DiapasonConfig,
   ) {}
 
-  async run(now: Date): Promise<number> {
-    let handled = 0;
-    for (;;) {
-      const due = await this.webhooks.claim(now, this.config.scheduler.batchSize, this.config.webhooks.timeoutMs * 3);
-      await pMap(due, (d) => this.dispatcher.deliver(d), { concurrency: 16 });
-      handled += due.length;
-      if (due.length < this.config.scheduler.batchSize) return handled;
-    }
+  run(now: Date): Promise<number> {
+    const size = this.config.scheduler.batchSize;
+    return drainBatches(
+      () => this.webhooks.claim(now, size, this.config.webhooks.timeoutMs * 3),
+      (due) => pMap(due, (d) => this.dispatcher.deliver(d), { concurrency: 16 }),
+      size,
+    );
   }
 }

@@ -2,11 +2,12 @@ import type { TerminalProfile } from '../profiles';
 import type { Timing } from '../transport-url';
 import { ProtocolError } from '../concert/errors';
 import { ConcertAnswer, ConcertRequest, decodeV2Answer, encodeV2Request } from '../concert/messages';
-import { V2Item, controlByte, encodeV2Frame, parseV2Stream } from '../concert/v2-stream';
+import { V2Receiver } from '../concert/v2-receiver';
+import { V2Item, controlByte, encodeV2Frame } from '../concert/v2-stream';
 import type { ByteChannel } from './byte-channel';
 import { LinkError } from './link';
 
-type Next = V2Item | { kind: 'timeout' } | { kind: 'closed' };
+type Next = V2Item | { kind: 'timeout' } | { kind: 'ended' };
 
 /**
  * The register's side of a Concert V2 exchange: ENQ/ACK, framed request with bounded
@@ -14,49 +15,23 @@ type Next = V2Item | { kind: 'timeout' } | { kind: 'closed' };
  * repeats), EOT. Every wait has a timeout.
  */
 export class V2RegisterSession {
-  private rest: Buffer = Buffer.alloc(0);
-  private readonly items: V2Item[] = [];
-  private wake: (() => void) | undefined;
-  private closed = false;
+  private readonly line = new V2Receiver();
 
   constructor(
     private readonly channel: ByteChannel,
     private readonly profile: TerminalProfile,
     private readonly timing: Timing,
   ) {
-    channel.on('data', (chunk: Buffer) => {
-      const { items, rest } = parseV2Stream(Buffer.concat([this.rest, chunk]));
-      this.rest = rest;
-      for (const item of items) if (item.kind !== 'noise') this.items.push(item);
-      this.wake?.();
-    });
-    channel.on('close', () => {
-      this.closed = true;
-      this.wake?.();
-    });
+    channel.on('data', (chunk: Buffer) => this.line.push(chunk));
+    channel.on('close', () => this.line.end());
   }
 
-  private async next(timeoutMs: number): Promise<Next> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const item = this.items.shift();
-      if (item) return item;
-      if (this.closed) return { kind: 'closed' };
-      const left = deadline - Date.now();
-      if (left <= 0) return { kind: 'timeout' };
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          this.wake = undefined;
-          resolve();
-        };
-      });
-    }
+  private next(timeoutMs: number): Promise<Next> {
+    return this.line.next(timeoutMs);
   }
 
   private send(bytes: Buffer): void {
-    if (this.closed || !this.channel.open) throw new LinkError('link_closed', 'Liaison fermée', false);
+    if (this.line.isEnded || !this.channel.open) throw new LinkError('link_closed', 'Liaison fermée', false);
     this.channel.write(bytes);
   }
 
@@ -65,13 +40,14 @@ export class V2RegisterSession {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const item = await this.next(Math.max(0, deadline - Date.now()));
-      if (item.kind === 'timeout' || item.kind === 'closed') return item.kind;
+      if (item.kind === 'timeout') return 'timeout';
+      if (item.kind === 'ended') return 'closed';
       if (item.kind === 'control' && wanted.includes(item.control)) return item.control;
     }
   }
 
   async exchange(request: ConcertRequest, answerTimeoutMs = this.timing.answerTimeoutMs): Promise<ConcertAnswer> {
-    this.items.length = 0;
+    this.line.clear();
     const { controlTimeoutMs, retries } = this.timing;
 
     // 1. Ask for the line.
@@ -109,7 +85,7 @@ export class V2RegisterSession {
     this.send(controlByte('ACK'));
     for (let attempt = 0; attempt <= retries; attempt += 1) {
       const item = await this.next(controlTimeoutMs);
-      if (item.kind === 'closed') throw new LinkError('link_closed', 'Liaison fermée pendant la réponse', true);
+      if (item.kind === 'ended') throw new LinkError('link_closed', 'Liaison fermée pendant la réponse', true);
       if (item.kind === 'frame') {
         let answer: ConcertAnswer;
         try {

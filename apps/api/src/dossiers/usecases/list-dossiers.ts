@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyPrincipal, DossierEntity, DossierRepository } from '@diapason/persistence';
 import { decodeCursor, encodeCursor } from '../../common/cursor';
+import { DEFAULT_PAGE_SIZE } from '../../common/page.query';
 import { ListDossiersQuery } from '../dto/list-dossiers.query';
 
-export const DEFAULT_PAGE_SIZE = 20;
 
 @Injectable()
 export class ListDossiers {
