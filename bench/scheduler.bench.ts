@@ -4,7 +4,8 @@ import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AcquirerClient } from '@diapason/acquirer';
 import { completionOutcome, completionRequest } from '../apps/worker/src/sweeps/complete-due-dossiers';
-import { CompletionRepository, TransactionContext, createDataSource } from '@diapason/persistence';
+import { DossierWriteRepository, TransactionContext, createDataSource } from '@diapason/persistence';
+import { DossierSweeps } from '@diapason/lifecycle';
 import { startAcquirerSimulator } from '../simulators/acquirer';
 import { seedDueDossiers } from './seed';
 import { BenchDatabaseServer, closedLoop, printRatio, startBenchDatabase, startNode } from './support';
@@ -71,12 +72,13 @@ async function ours(server: BenchDatabaseServer, workers: number, acquirerUrl: s
 
 /** The work of one job, as a queue library would run it: the same statements and the same call. */
 function jobWork(dataSource: DataSource, acquirer: AcquirerClient) {
-  const repo = new CompletionRepository(new TransactionContext(dataSource));
+  const tx = new TransactionContext(dataSource);
+  const sweeps = new DossierSweeps(tx, new DossierWriteRepository(tx));
   return async () => {
-    const [claim] = await repo.claimDue(new Date(), 1, 120_000, 'queue');
+    const [claim] = await sweeps.startDueCompletions(new Date(), 1, 120_000, 'queue');
     if (!claim) return;
     const result = await acquirer.complete(completionRequest(claim));
-    await repo.recordOutcomes([completionOutcome(claim, result)], new Date(), 'queue');
+    await sweeps.recordCompletionOutcomes([completionOutcome(claim, result)], new Date(), 'queue');
   };
 }
 

@@ -1,20 +1,25 @@
-import { ImprintRunner, TerminalClient } from '@diapason/terminal-bridge';
+import { TerminalClient } from '@diapason/terminal-bridge';
+import { ImprintRunner } from '../apps/worker/src/imprints/imprint-runner';
 import { bareV2Debit, bareV3Debit } from '../simulators/terminal/bare-register';
 import { TerminalSimulator, startTerminalSimulator } from '../simulators/terminal';
 import { ApiHarness, startApi } from './support/api-harness';
 import { createDossier } from './support/fixtures';
 import { runProcess, waitFor } from './support/processes';
+import { WorkerHarness, startWorker } from './support/worker-harness';
 
 const FAST = 'controlTimeoutMs=300&answerTimeoutMs=1500&retries=2';
 const fast = (url: string) => `${url}${url.includes('?') ? '&' : '?'}${FAST}`;
 
 describe('imprints through the real stack: API → bridge → serial pty / TCP → simulated terminal', () => {
   let api: ApiHarness;
+  let worker: WorkerHarness;
   let sim: TerminalSimulator;
   let key: string;
 
   beforeAll(async () => {
-    api = await startApi({ runner: true });
+    api = await startApi();
+    // The bridge runs in the worker, woken by PostgreSQL notifications.
+    worker = await startWorker({ databaseUrl: api.databaseUrl, clock: api.clock, env: { DIAPASON_TERMINAL_RUNNER: 'true', DIAPASON_TERMINAL_POLL: '200ms' } });
     sim = await startTerminalSimulator();
     key = await api.createKey('CHU-IMP');
     for (const [id, model, transport] of [
@@ -30,6 +35,7 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
     }
   });
   afterAll(async () => {
+    await worker.close();
     await api.close();
     await sim.stop();
   });
@@ -142,7 +148,7 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
     const second = await api.request('POST', `/v1/dossiers/${fresh.id}/imprints`, { key, body: { terminalId: 'TPE-V3', ceilingCents: 100 } });
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('imprint_in_progress');
-    await api.app.get(ImprintRunner).idle();
+    await worker.app.get(ImprintRunner).idle();
     for (const bad of [{ terminalId: 'TPE-V3', ceilingCents: 0 }, { terminalId: 'TPE-V3', ceilingCents: '50' }, { ceilingCents: 50 }]) {
       expect((await api.request('POST', `/v1/dossiers/${fresh.id}/imprints`, { key, body: bad })).status).toBe(400);
     }
@@ -209,7 +215,7 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
          FROM dossier d WHERE d.id = $1`,
       [dossier.id, terminal],
     );
-    api.app.get(ImprintRunner).wake();
+    worker.app.get(ImprintRunner).wake();
     const done = await waitFor(async () => {
       const d = await api.request('GET', `/v1/dossiers/${dossier.id}`, { key });
       return d.body.status === 'imprinted' ? d.body : undefined;

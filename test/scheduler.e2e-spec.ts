@@ -104,8 +104,8 @@ describe('scheduler and acquirer: debit X after acknowledgment, abandon after Y,
   it('the janitor asks about a debit left by a dead worker, and only sends when the acquirer never got it', async () => {
     const sent = await acknowledged();
     const lost = await acknowledged();
+    // A worker took both debits and died: their lease runs out, the janitor's next pass takes them over.
     for (const id of [sent, lost]) await driveTo(api, id, 'completing');
-    await api.dataSource.query(`UPDATE dossier SET completion_lease_until = $2 WHERE id = ANY($1)`, [[sent, lost], new Date(0)]);
     // The dead worker had sent the first one; the second never left.
     await fetch(`${acquirer.url}/v1/completions`, {
       method: 'POST',
@@ -113,7 +113,7 @@ describe('scheduler and acquirer: debit X after acknowledgment, abandon after Y,
       body: JSON.stringify({ amountCents: 1750, currency: 'EUR', merchantReference: sent, imprint: {} }),
       signal: AbortSignal.timeout(5000),
     });
-    await worker.tick();
+    await at(api.config.scheduler.completionLeaseMs + 1000, () => worker.tick());
     expect((await get(sent)).status).toBe('completed');
     expect((await get(lost)).status).toBe('completed');
     expect(debitsOf(sent)).toBe(1);
@@ -132,9 +132,11 @@ describe('scheduler and acquirer: debit X after acknowledgment, abandon after Y,
   it('closes an imprint past its validity as deadline exceeded, even when its debit date had come', async () => {
     const imprinted = await createDossier(api, key);
     await driveTo(api, imprinted.id, 'imprinted');
-    const late = await acknowledged();
+    const late = (await createDossier(api, key)).id;
+    await driveTo(api, late, 'imprinted', 5000);
+    await api.request('POST', `/v1/dossiers/${late}/payment-request`, { key, body: { amountCents: 1750 } });
     // Acknowledged too late: its debit would fall after the end of the imprint.
-    await api.dataSource.query(`UPDATE dossier SET completion_due_at = imprint_valid_until + interval '1 hour' WHERE id = $1`, [late]);
+    await at(api.config.delays.imprintValidityMs - X + 3_600_000, () => driveTo(api, late, 'acknowledged'));
     await at(api.config.delays.imprintValidityMs + 2 * 3_600_000, () => worker.tick());
     expect(await get(imprinted.id)).toMatchObject({ status: 'deadline_exceeded', categoryLabel: 'Délais dépassés' });
     expect((await get(late)).status).toBe('deadline_exceeded');

@@ -46,14 +46,13 @@ export const TEST_ENV: Record<string, string> = {
   SMTP_URL: 'smtp://127.0.0.1:1',
 };
 
-export async function startApi(options: { env?: Record<string, string>; clock?: Clock; runner?: boolean } = {}): Promise<ApiHarness> {
+export async function startApi(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<ApiHarness> {
   const database = await freshDatabase();
   const port = await freePort();
   const config = loadConfig({
     ...TEST_ENV,
     PORT: String(port),
     DIAPASON_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DIAPASON_TERMINAL_RUNNER: options.runner ? 'true' : 'false',
     DIAPASON_TERMINAL_POLL: '200ms',
     ...options.env,
     DATABASE_URL: database.url,

@@ -1,27 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { Clock, systemClock } from '@diapason/domain';
 import { ConfigModule, DiapasonConfig, pinoOptions } from '@diapason/config';
-import { PersistenceModule } from '@diapason/persistence';
-import { GapApiKeyGuard } from './common/gap-auth';
+import { LifecycleModule } from '@diapason/lifecycle';
+import { NotifierModule } from '@diapason/notifier';
+import { PersistenceModule, TerminalRepository } from '@diapason/persistence';
+import { TerminalBridgeModule } from '@diapason/terminal-bridge';
+import { AlertsModule } from './alerts/alerts.module';
+import { CallbacksModule } from './callbacks/callbacks.module';
+import { ApiKeyGuard } from './common/auth';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { DossiersModule } from './dossiers/dossiers.module';
-import { HealthController } from './health/health.controller';
-import { RegiesController } from './regies/regies.controller';
-import { TerminalsController } from './terminals/terminals.controller';
-import { AlertsController } from './alerts/alerts.controller';
-import { SmsStatusController } from './callbacks/sms-status.controller';
-import { PatientPageController } from './patient/patient-page.controller';
-import { WebhookEndpointsController } from './webhooks/webhook-endpoints.controller';
-import { TerminalBridgeModule } from '@diapason/terminal-bridge';
-import { NotifierModule } from '@diapason/notifier';
+import { HealthModule } from './health/health.module';
+import { PatientModule } from './patient/patient.module';
+import { RegiesModule } from './regies/regies.module';
+import { TerminalsModule } from './terminals/terminals.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class ApiModule {
   static forRoot(config: DiapasonConfig, clock: Clock = systemClock): DynamicModule {
     return {
       module: ApiModule,
+      global: true,
       imports: [
         ConfigModule.forRoot(config, clock),
         LoggerModule.forRoot({
@@ -42,20 +45,20 @@ export class ApiModule {
           },
         }),
         PersistenceModule.forRoot('diapason-api'),
-        TerminalBridgeModule.forRoot({ runner: config.terminals.runner ?? false }),
+        TerminalBridgeModule.forRoot({ registry: TerminalRepository }),
+        LifecycleModule,
         NotifierModule.forRoot(),
+        HealthModule,
         DossiersModule,
+        TerminalsModule,
+        RegiesModule,
+        AlertsModule,
+        WebhooksModule,
+        PatientModule,
+        CallbacksModule,
       ],
-      controllers: [
-        HealthController,
-        RegiesController,
-        TerminalsController,
-        AlertsController,
-        WebhookEndpointsController,
-        SmsStatusController,
-        PatientPageController,
-      ],
-      providers: [GapApiKeyGuard, IdempotencyInterceptor],
+      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, IdempotencyInterceptor],
+      exports: [IdempotencyInterceptor],
     };
   }
 }

@@ -1,16 +1,14 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OUTBOX_CHANNEL } from '@diapason/persistence';
-import { SchedulerService } from './scheduler.service';
+import { OUTBOX_CHANNEL, PgListener } from '@diapason/persistence';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectConfig } from '@diapason/config';
+import { SchedulerService } from './scheduler.service';
 
 /** Notices leave as soon as their transaction commits: a notification wakes the scheduler. */
 @Injectable()
 export class OutboxWakeUp implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('OutboxWakeUp');
-  private client: Client | undefined;
+  private listener: PgListener | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -19,22 +17,27 @@ export class OutboxWakeUp implements OnApplicationBootstrap, OnApplicationShutdo
     @InjectConfig() private readonly config: DiapasonConfig,
   ) {}
 
+  get connected(): boolean {
+    return this.listener?.connected ?? false;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.scheduler.wakeOnNotify) return;
-    const url = (this.dataSource.options as { url?: string }).url;
-    this.client = new Client({ connectionString: url, application_name: 'diapason-outbox-listener' });
-    this.client.on('error', (error) => this.logger.warn({ err: error }, 'outbox listener lost; the cron tick still runs'));
-    await this.client.connect();
-    this.client.on('notification', () => {
-      // Several commits in a burst make one tick.
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.scheduler.tick(), 20);
-    });
-    await this.client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.listener = new PgListener(
+      this.dataSource,
+      OUTBOX_CHANNEL,
+      () => {
+        // Several commits in a burst make one tick.
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.scheduler.tick(), 20);
+      },
+      'diapason-outbox-listener',
+    );
+    await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearTimeout(this.timer);
-    await this.client?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 }

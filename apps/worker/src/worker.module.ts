@@ -2,7 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { Clock, systemClock } from '@diapason/domain';
 import { ConfigModule, DiapasonConfig, pinoOptions } from '@diapason/config';
-import { PersistenceModule } from '@diapason/persistence';
+import { PersistenceModule, TerminalRepository } from '@diapason/persistence';
+import { LifecycleModule } from '@diapason/lifecycle';
+import { IMPRINT_RUNNER_ENABLED, ImprintRunner } from './imprints/imprint-runner';
 import { TerminalBridgeModule } from '@diapason/terminal-bridge';
 import { SchedulerService } from './scheduler.service';
 import { SWEEPS, WORKER_ID } from './sweep';
@@ -40,7 +42,8 @@ export class WorkerModule {
         ConfigModule.forRoot(config, clock),
         LoggerModule.forRoot({ pinoHttp: pinoOptions(config, 'diapason-worker') }),
         PersistenceModule.forRoot('diapason-worker'),
-        TerminalBridgeModule.forRoot({ runner: config.terminals.runner ?? true }),
+        TerminalBridgeModule.forRoot({ registry: TerminalRepository }),
+        LifecycleModule,
         NotifierModule.forRoot(),
       ],
       providers: [
@@ -55,8 +58,10 @@ export class WorkerModule {
         { provide: SWEEPS, inject: SWEEP_CLASSES, useFactory: (...sweeps: unknown[]) => sweeps },
         SchedulerService,
         OutboxWakeUp,
+        ImprintRunner,
+        { provide: IMPRINT_RUNNER_ENABLED, useValue: config.terminals.runner ?? true },
       ],
-      exports: [SchedulerService],
+      exports: [SchedulerService, ImprintRunner],
     };
   }
 }

@@ -4,3 +4,4 @@ export * from './dossier-status';
 export * from './dossier-transitions';
 export * from './errors';
 export * from './money';
+export * from './journal';

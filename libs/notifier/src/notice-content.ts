@@ -9,9 +9,32 @@ export interface NoticeFacts {
   imprintedAt: Date;
   /** When the card will be debited if the patient does nothing else. */
   debitDate: Date;
-  regie: { name: string; phone: string | null; email: string | null; openingHours: string | null; address: string | null };
+  regie: RegieContact;
   /** The patient page. */
   link: string;
+}
+
+/** The régie as the patient reads it: whom to call, where to go, when. */
+export interface RegieContact {
+  name: string;
+  phone: string | null;
+  email: string | null;
+  openingHours: string | null;
+  address: string | null;
+}
+
+/** A régie known only by its code (no contact details given yet) is shown by that code. */
+export function regieContact(
+  regie: { name: string; phone: string | null; email: string | null; openingHours: string | null; address: string | null } | null,
+  regieCode: string,
+): RegieContact {
+  return {
+    name: regie?.name ?? regieCode,
+    phone: regie?.phone ?? null,
+    email: regie?.email ?? null,
+    openingHours: regie?.openingHours ?? null,
+    address: regie?.address ?? null,
+  };
 }
 
 const dateFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' });

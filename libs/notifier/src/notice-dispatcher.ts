@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
-import { acknowledgmentDueAt, completionDueAt } from '@diapason/domain';
+import { canTransition, completionDueAt } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { LRUCache } from 'lru-cache';
+import { v7 as uuidv7 } from 'uuid';
+import { DossierLifecycle } from '@diapason/lifecycle';
 import {
   DossierEntity,
-  DossierRepository,
   EstablishmentEntity,
   EstablishmentRepository,
   RegieEntity,
@@ -18,8 +19,8 @@ import {
 } from '@diapason/persistence';
 import { EmailRejected, EmailSender } from './email-sender';
 import { maskRecipient } from './masking';
-import { NoticeFacts, renderEmail, renderSms } from './notice-content';
-import { NoticeLifecycle } from './notice-lifecycle';
+import { NoticeFacts, regieContact, renderEmail, renderSms } from './notice-content';
+import { NoticeTracker } from './notice-tracker';
 import { PatientLinkTokens } from './patient-link';
 import { SmsRejected, SmsSender } from './sms-sender';
 
@@ -48,10 +49,10 @@ export class NoticeDispatcher {
 
   constructor(
     private readonly tx: TransactionContext,
-    private readonly dossiers: DossierRepository,
     private readonly establishments: EstablishmentRepository,
     private readonly notices: NoticeRepository,
-    private readonly lifecycle: NoticeLifecycle,
+    private readonly tracker: NoticeTracker,
+    private readonly lifecycle: DossierLifecycle,
     private readonly tokens: PatientLinkTokens,
     @Optional() @Inject(SMS_SENDER) private readonly sms: SmsSender | null,
     @Optional() @Inject(EMAIL_SENDER) private readonly email: EmailSender | null,
@@ -82,7 +83,7 @@ export class NoticeDispatcher {
       }
     } catch (error) {
       if (error instanceof SmsRejected || error instanceof EmailRejected) {
-        await this.lifecycle.recordFailure(notice.id, `${channel === 'sms' ? 'SMS refusé' : 'E-mail refusé'} : ${error.message}`, {
+        await this.tracker.recordFailure(notice.id, `${channel === 'sms' ? 'SMS refusé' : 'E-mail refusé'} : ${error.message}`, {
           type: 'provider',
           id: channel,
         });
@@ -97,7 +98,7 @@ export class NoticeDispatcher {
   async giveUp(item: OutboxItem, reason: string): Promise<void> {
     const { dossierId, channel } = item.payload as { dossierId: string; channel: NoticeChannel };
     const notice = await this.notices.findByChannel(dossierId, channel);
-    if (notice) await this.lifecycle.recordFailure(notice.id, `Fournisseur injoignable : ${reason}`, { type: 'system' });
+    if (notice) await this.tracker.recordFailure(notice.id, `Fournisseur injoignable : ${reason}`, { type: 'system' });
   }
 
   /** Who the notice comes from: looked up once a minute at most, not for every notice. */
@@ -118,14 +119,15 @@ export class NoticeDispatcher {
   private prepare(dossierId: string, channel: NoticeChannel) {
     return this.tx.run(async (manager) => {
       const dossier = await manager.findOneBy(DossierEntity, { id: dossierId });
-      if (!dossier || dossier.status !== 'payment_requested') return null;
+      // Only a request still waiting for its acknowledgment is notified.
+      if (!dossier || !canTransition(dossier.status, 'acknowledged')) return null;
       const recipient = channel === 'sms' ? dossier.patientPhone : dossier.patientEmail;
       if (!recipient) return null;
       const existing = await this.notices.findByChannel(dossier.id, channel, true);
       const notice =
         existing ??
         (await this.notices.ensure({
-          id: this.lifecycle.newNoticeId(),
+          id: uuidv7(),
           dossierId: dossier.id,
           establishmentId: dossier.establishmentId,
           channel,
@@ -145,13 +147,7 @@ export class NoticeDispatcher {
         gapDossierNumber: dossier.gapDossierNumber,
         imprintedAt: dossier.imprintedAt ?? dossier.createdAt,
         debitDate: completionDueAt(this.clock.now(), this.config.delays),
-        regie: {
-          name: regie?.name ?? dossier.regieCode,
-          phone: regie?.phone ?? null,
-          email: regie?.email ?? null,
-          openingHours: regie?.openingHours ?? null,
-          address: regie?.address ?? null,
-        },
+        regie: regieContact(regie, dossier.regieCode),
         link: patientLinks(this.config).page(token),
       };
       return { dossier, notice: { ...notice, sendStartedAt: startedAt }, facts, token, resumed };
@@ -159,18 +155,14 @@ export class NoticeDispatcher {
   }
 
   private recordSent(dossier: DossierEntity, notice: NoticeRow, providerId: string, segments: number | null): Promise<void> {
-    return this.tx.run(async (manager) => {
+    return this.tx.run(async () => {
       const at = this.clock.now();
       await this.notices.update(notice.id, { status: 'sent', providerId, segments, sentAt: at });
-      // The abandon clock (Y) starts with the first notice that goes out.
-      await manager.query(
-        `UPDATE dossier SET notice_sent_at = coalesce(notice_sent_at, $2), ack_due_at = coalesce(ack_due_at, $3) WHERE id = $1`,
-        [dossier.id, at, acknowledgmentDueAt(at, this.config.delays)],
-      );
-      await this.dossiers.recordEvent(dossier, 'notice.sent', {
-        at,
+      await this.lifecycle.noticeSent({
+        establishmentId: dossier.establishmentId,
+        dossierId: dossier.id,
         actor: { type: 'system' },
-        details: { noticeId: notice.id, channel: notice.channel, recipient: maskRecipient(notice.recipient), providerId, segments },
+        facts: { at, noticeId: notice.id, channel: notice.channel, recipient: maskRecipient(notice.recipient), providerId, segments },
       });
     });
   }

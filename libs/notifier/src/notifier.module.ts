@@ -2,7 +2,9 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DIAPASON_CONFIG, DiapasonConfig } from '@diapason/config';
 import { EmailSender } from './email-sender';
 import { EMAIL_SENDER, NoticeDispatcher, SMS_SENDER } from './notice-dispatcher';
-import { NOTIFIER_CHANNELS, NoticeLifecycle } from './notice-lifecycle';
+import { NOTICE_PLANNER } from '@diapason/lifecycle';
+import { ChannelPlanner, NOTIFIER_CHANNELS } from './notice-planner';
+import { NoticeTracker } from './notice-tracker';
 import { PatientLinkTokens } from './patient-link';
 import { SmsSender } from './sms-sender';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -38,11 +40,13 @@ export class NotifierModule {
             return { sms: Boolean(c.notices.sms), email: Boolean(c.notices.email) };
           },
         },
-        NoticeLifecycle,
+        ChannelPlanner,
+        { provide: NOTICE_PLANNER, useExisting: ChannelPlanner },
+        NoticeTracker,
         NoticeDispatcher,
         WebhookDispatcher,
       ],
-      exports: [PatientLinkTokens, SMS_SENDER, EMAIL_SENDER, NoticeLifecycle, NoticeDispatcher, WebhookDispatcher],
+      exports: [PatientLinkTokens, SMS_SENDER, EMAIL_SENDER, NOTICE_PLANNER, ChannelPlanner, NoticeTracker, NoticeDispatcher, WebhookDispatcher],
     };
   }
 }

@@ -7,7 +7,7 @@ import { DossierRepository } from './repositories/dossier.repository';
 import { EstablishmentRepository } from './repositories/establishment.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { TerminalRepository } from './repositories/terminal.repository';
-import { CompletionRepository } from './repositories/completion.repository';
+import { DossierWriteRepository } from './repositories/dossier-write.repository';
 import { AlertRepository } from './repositories/alert.repository';
 import { NoticeRepository } from './repositories/notice.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
@@ -21,7 +21,7 @@ const REPOSITORIES = [
   EstablishmentRepository,
   IdempotencyRepository,
   TerminalRepository,
-  CompletionRepository,
+  DossierWriteRepository,
   AlertRepository,
   NoticeRepository,
   OutboxRepository,

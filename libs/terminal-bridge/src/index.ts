@@ -9,7 +9,6 @@ export * from './links/link';
 export * from './outcome';
 export * from './terminal-client';
 export * from './transport-url';
-export * from './imprint-runner';
 export * from './terminal-bridge.module';
 export * from './terminal-check';
 export * from './terminal-clients';

@@ -1,22 +1,16 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { IMPRINT_RUNNER_ENABLED, ImprintRunner } from './imprint-runner';
-import { TerminalCheck } from './terminal-check';
+import { DynamicModule, Global, Module, Type } from '@nestjs/common';
+import { TERMINAL_REGISTRY, TerminalCheck, TerminalRegistry } from './terminal-check';
 import { TerminalClients } from './terminal-clients';
 
 @Global()
 @Module({})
 export class TerminalBridgeModule {
-  /** `runner`: whether this process runs the imprints asked through the API. */
-  static forRoot(options: { runner: boolean }): DynamicModule {
+  /** `registry`: where terminals are leased and their health recorded (the app's terminal repository). */
+  static forRoot(options: { registry: Type<TerminalRegistry> }): DynamicModule {
     return {
       module: TerminalBridgeModule,
-      providers: [
-        TerminalClients,
-        TerminalCheck,
-        ImprintRunner,
-        { provide: IMPRINT_RUNNER_ENABLED, useValue: options.runner },
-      ],
-      exports: [TerminalClients, TerminalCheck, ImprintRunner],
+      providers: [TerminalClients, TerminalCheck, { provide: TERMINAL_REGISTRY, useExisting: options.registry }],
+      exports: [TerminalClients, TerminalCheck],
     };
   }
 }

@@ -1,10 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
-import { TerminalEntity, TerminalRepository } from '@diapason/persistence';
 import { ProtocolError } from './concert/errors';
 import { LinkError } from './links/link';
-import { PROFILES } from './profiles';
+import { PROFILES, TerminalModel } from './profiles';
 import { TerminalClients } from './terminal-clients';
 import { describeTransport, parseTransportUrl } from './transport-url';
 
@@ -74,16 +73,38 @@ export function diagnose(error: unknown, transportKind: 'serial' | 'tcp'): Check
   return [{ cause: `Erreur inattendue : ${error instanceof Error ? error.message : String(error)}`, check: 'Journal du service.', contact: EDITOR }];
 }
 
+/** A terminal as the bridge knows it: what to call it, how to reach it. */
+export interface TerminalDescriptor {
+  id: string;
+  code: string;
+  label: string;
+  model: TerminalModel;
+  transportUrl: string;
+}
+
+/**
+ * Where the bridge takes a terminal for one exchange and reports what it saw. The terminal
+ * registry (persistence) implements it; the bridge itself holds bytes, not tables.
+ */
+export interface TerminalRegistry {
+  claim(terminalId: string, busyWith: string, now: Date, leaseMs: number): Promise<boolean>;
+  release(terminalId: string, busyWith: string): Promise<void>;
+  recordSeen(terminalId: string, at: Date, latencyMs: number): Promise<void>;
+  recordError(terminalId: string, at: Date, message: string): Promise<void>;
+}
+
+export const TERMINAL_REGISTRY = Symbol('TERMINAL_REGISTRY');
+
 @Injectable()
 export class TerminalCheck {
   constructor(
     private readonly clients: TerminalClients,
-    private readonly terminals: TerminalRepository,
+    @Inject(TERMINAL_REGISTRY) private readonly terminals: TerminalRegistry,
     @InjectClock() private readonly clock: Clock,
   ) {}
 
   /** Opens the link and asks for the last transaction: no money moves. */
-  async run(terminal: TerminalEntity): Promise<CheckReport> {
+  async run(terminal: TerminalDescriptor): Promise<CheckReport> {
     const profile = PROFILES[terminal.model];
     const steps: CheckReport['steps'] = [];
     const report: CheckReport = {

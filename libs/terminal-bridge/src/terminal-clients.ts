@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import type { TerminalEntity } from '@diapason/persistence';
+import type { TerminalModel } from './profiles';
 import { TerminalClient } from './terminal-client';
 
 /** One client per terminal and process, rebuilt when the terminal's address or model changes. */
@@ -7,7 +7,7 @@ import { TerminalClient } from './terminal-client';
 export class TerminalClients implements OnApplicationShutdown {
   private readonly clients = new Map<string, TerminalClient>();
 
-  for(terminal: Pick<TerminalEntity, 'id' | 'model' | 'transportUrl'>): TerminalClient {
+  for(terminal: { id: string; model: TerminalModel; transportUrl: string }): TerminalClient {
     const existing = this.clients.get(terminal.id);
     if (existing && existing.transportUrl === terminal.transportUrl && existing.model === terminal.model) return existing;
     void existing?.close();

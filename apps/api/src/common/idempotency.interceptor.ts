@@ -6,7 +6,7 @@ import { IdempotencyRepository, TransactionContext } from '@diapason/persistence
 import type { Response } from 'express';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import stringify from 'safe-stable-stringify';
-import type { AuthenticatedRequest } from './gap-auth';
+import type { AuthenticatedRequest } from './auth';
 import { ProblemException } from './problem';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

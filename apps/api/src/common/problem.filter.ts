@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { DomainError, DomainErrorKind } from '@diapason/domain';
 import type { Request, Response } from 'express';
-import { errorPage } from '../patient/pages';
 import { PROBLEM_CONTENT_TYPE, ProblemException } from './problem';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
@@ -77,14 +76,6 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ err: exception, path: request.path }, 'request failed');
     }
     if (response.headersSent) return;
-    if (request.path.startsWith('/p/')) {
-      // The patient's pages answer in HTML, in French, whatever went wrong.
-      const linkStatus = (exception as { details?: { httpStatus?: number } }).details?.httpStatus;
-      const pageStatus = linkStatus ?? status;
-      const title = pageStatus === 410 ? 'Lien expiré' : pageStatus === 404 ? 'Lien introuvable' : 'Service momentanément indisponible';
-      response.status(pageStatus).type('html').send(errorPage(title, pageStatus >= 500 ? 'Veuillez réessayer dans quelques minutes.' : problem.detail));
-      return;
-    }
     const body = {
       ...problem.toBody(),
       instance: request.originalUrl?.split('?')[0],

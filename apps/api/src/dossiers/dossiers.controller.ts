@@ -11,8 +11,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { ApiKeyPrincipal } from '@diapason/persistence';
-import { DossierRepository } from '@diapason/persistence';
-import { GapApi, Principal } from '../common/gap-auth';
+import { GapApi, Principal } from '../common/auth';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
 import { DossierPresenter } from './dossier-presenter';
 import { RequestImprintDto } from './dto/request-imprint.dto';
@@ -35,6 +34,7 @@ import { RequestPaymentDto } from './dto/request-payment.dto';
 import { CancelDossier } from './usecases/cancel-dossier';
 import { CreateDossier } from './usecases/create-dossier';
 import { FindDossier } from './usecases/find-dossier';
+import { ListDossierEvents } from './usecases/list-dossier-events';
 import { ListDossiers } from './usecases/list-dossiers';
 import { RequestPayment } from './usecases/request-payment';
 
@@ -58,7 +58,7 @@ export class DossiersController {
     private readonly listDossiers: ListDossiers,
     private readonly requestPayment: RequestPayment,
     private readonly cancelDossier: CancelDossier,
-    private readonly dossiers: DossierRepository,
+    private readonly listDossierEvents: ListDossierEvents,
     private readonly presenter: DossierPresenter,
     private readonly requestImprint: RequestImprint,
   ) {}
@@ -93,8 +93,7 @@ export class DossiersController {
   @ApiOkResponse({ type: DossierEventListView })
   @ApiNotFoundResponse()
   async events(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<DossierEventListView> {
-    const dossier = await this.findDossier.execute(principal, id);
-    return { data: (await this.dossiers.events(dossier.id)).map(toDossierEventView) };
+    return { data: (await this.listDossierEvents.execute(principal, id)).map(toDossierEventView) };
   }
 
   @Post(':id/cancel')

@@ -3,6 +3,7 @@ import { DossiersController } from './dossiers.controller';
 import { CancelDossier } from './usecases/cancel-dossier';
 import { CreateDossier } from './usecases/create-dossier';
 import { FindDossier } from './usecases/find-dossier';
+import { ListDossierEvents } from './usecases/list-dossier-events';
 import { ListDossiers } from './usecases/list-dossiers';
 import { RequestPayment } from './usecases/request-payment';
 import { RequestImprint } from './usecases/request-imprint';
@@ -10,7 +11,7 @@ import { DossierPresenter } from './dossier-presenter';
 
 @Module({
   controllers: [DossiersController],
-  providers: [CreateDossier, FindDossier, ListDossiers, RequestPayment, CancelDossier, RequestImprint, DossierPresenter],
-  exports: [FindDossier, CancelDossier, DossierPresenter],
+  providers: [CreateDossier, FindDossier, ListDossiers, ListDossierEvents, RequestPayment, CancelDossier, RequestImprint, DossierPresenter],
+  exports: [FindDossier, DossierPresenter],
 })
 export class DossiersModule {}

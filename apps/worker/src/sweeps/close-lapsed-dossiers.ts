@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectConfig } from '@diapason/config';
-import { CompletionRepository } from '@diapason/persistence';
+import { DossierSweeps } from '@diapason/lifecycle';
 import { Sweep, drain } from '../sweep';
 
 /** No acknowledgment within Y after the notice: `not_acknowledged`, the GAP falls back to ordinary collection. */
@@ -10,12 +10,12 @@ import { Sweep, drain } from '../sweep';
 export class AbandonUnacknowledged implements Sweep {
   readonly name = 'abandon-unacknowledged';
   constructor(
-    private readonly completions: CompletionRepository,
+    private readonly sweeps: DossierSweeps,
     @InjectConfig() private readonly config: DiapasonConfig,
   ) {}
   run(now: Date): Promise<number> {
     const size = this.config.scheduler.batchSize;
-    return drain(() => this.completions.abandonUnacknowledged(now, size), size);
+    return drain(() => this.sweeps.abandonUnacknowledged(now, size), size);
   }
 }
 
@@ -24,12 +24,12 @@ export class AbandonUnacknowledged implements Sweep {
 export class CloseExpiredImprints implements Sweep {
   readonly name = 'close-expired-imprints';
   constructor(
-    private readonly completions: CompletionRepository,
+    private readonly sweeps: DossierSweeps,
     @InjectConfig() private readonly config: DiapasonConfig,
   ) {}
   run(now: Date): Promise<number> {
     const size = this.config.scheduler.batchSize;
-    return drain(() => this.completions.closeExpiredImprints(now, size), size);
+    return drain(() => this.sweeps.closeExpiredImprints(now, size), size);
   }
 }
 
@@ -38,13 +38,13 @@ export class CloseExpiredImprints implements Sweep {
 export class RaiseDeadlineAlerts implements Sweep {
   readonly name = 'raise-deadline-alerts';
   constructor(
-    private readonly completions: CompletionRepository,
+    private readonly sweeps: DossierSweeps,
     @InjectConfig() private readonly config: DiapasonConfig,
   ) {}
   run(now: Date): Promise<number> {
     const { completionDelayMs, deadlineAlertMarginMs } = this.config.delays;
     const horizon = new Date(now.getTime() + completionDelayMs + deadlineAlertMarginMs);
     const size = this.config.scheduler.batchSize;
-    return drain(() => this.completions.raiseDeadlineAlerts(now, horizon, size, uuidv7), size);
+    return drain(() => this.sweeps.raiseDeadlineAlerts(now, horizon, size, uuidv7), size);
   }
 }

@@ -4,7 +4,8 @@ import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { AcquirerClient, AcquirerUnavailableError, CompletionRequest, CompletionResult, bankReasonMessage } from '@diapason/acquirer';
-import { ClaimedCompletion, CompletionOutcome, CompletionRepository } from '@diapason/persistence';
+import { DossierSweeps } from '@diapason/lifecycle';
+import type { ClaimedCompletion, CompletionOutcome } from '@diapason/persistence';
 import { Sweep, WORKER_ID, drainBatches } from '../sweep';
 
 /** The PLBS completion of a claimed dossier: its amount and the references of its imprint. */
@@ -44,7 +45,7 @@ export class CompletionSettler {
   private readonly logger = new Logger('Completion');
 
   constructor(
-    private readonly completions: CompletionRepository,
+    private readonly sweeps: DossierSweeps,
     private readonly acquirer: AcquirerClient,
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
@@ -59,7 +60,7 @@ export class CompletionSettler {
   async settleAll(claims: ClaimedCompletion[], knownSent: boolean): Promise<number> {
     const outcomes = await pMap(claims, (claim) => this.resolve(claim, knownSent), { concurrency: this.config.scheduler.completionConcurrency });
     const known = outcomes.filter((o): o is CompletionOutcome => o !== undefined);
-    await this.completions.recordOutcomes(known, this.clock.now(), this.worker);
+    await this.sweeps.recordCompletionOutcomes(known, this.clock.now(), this.worker);
     return known.length;
   }
 
@@ -81,7 +82,7 @@ export class CompletionSettler {
     }
     if (!result) {
       const backoff = Math.min(this.config.scheduler.completionLeaseMs, 5_000 * 2 ** Math.min(claim.attempts, 8));
-      await this.completions.deferCompletion(claim.dossierId, new Date(this.clock.now().getTime() + backoff));
+      await this.sweeps.deferCompletion(claim.dossierId, new Date(this.clock.now().getTime() + backoff));
       return undefined;
     }
     return completionOutcome(claim, result);
@@ -93,7 +94,7 @@ export class CompleteDueDossiers implements Sweep {
   readonly name = 'complete-due-dossiers';
 
   constructor(
-    private readonly completions: CompletionRepository,
+    private readonly sweeps: DossierSweeps,
     private readonly settler: CompletionSettler,
     @InjectConfig() private readonly config: DiapasonConfig,
     @Inject(WORKER_ID) private readonly worker: string,
@@ -102,7 +103,7 @@ export class CompleteDueDossiers implements Sweep {
   run(now: Date): Promise<number> {
     const { batchSize, completionLeaseMs } = this.config.scheduler;
     return drainBatches(
-      () => this.completions.claimDue(now, batchSize, completionLeaseMs, this.worker),
+      () => this.sweeps.startDueCompletions(now, batchSize, completionLeaseMs, this.worker),
       (claims) => this.settler.settleAll(claims, false),
       batchSize,
     );
@@ -115,14 +116,14 @@ export class RecoverStalledCompletions implements Sweep {
   readonly name = 'recover-stalled-completions';
 
   constructor(
-    private readonly completions: CompletionRepository,
+    private readonly sweeps: DossierSweeps,
     private readonly settler: CompletionSettler,
     @InjectConfig() private readonly config: DiapasonConfig,
   ) {}
 
   async run(now: Date): Promise<number> {
     const { batchSize, completionLeaseMs } = this.config.scheduler;
-    const claims = await this.completions.claimExpired(now, batchSize, completionLeaseMs);
+    const claims = await this.sweeps.reclaimStalledCompletions(now, batchSize, completionLeaseMs);
     await this.settler.settleAll(claims, true);
     return claims.length;
   }

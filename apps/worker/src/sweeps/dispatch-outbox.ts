@@ -3,7 +3,8 @@ import pMap from 'p-map';
 import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
-import { NOTICE_SEND, NoticeDispatcher, WebhookDispatcher } from '@diapason/notifier';
+import { NOTICE_SEND } from '@diapason/lifecycle';
+import { NoticeDispatcher, WebhookDispatcher } from '@diapason/notifier';
 import { OutboxItem, OutboxRepository, WebhookRepository } from '@diapason/persistence';
 import { Sweep, drainBatches } from '../sweep';
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { camelRow } from '../rows';
 import { TransactionContext } from '../transaction-context';
 
 export type NoticeChannel = 'sms' | 'email';
@@ -21,22 +22,7 @@ export interface NoticeRow {
   createdAt: Date;
 }
 
-const map = (r: Record<string, unknown>): NoticeRow => ({
-  id: r.id as string,
-  dossierId: r.dossier_id as string,
-  establishmentId: r.establishment_id as string,
-  channel: r.channel as NoticeChannel,
-  recipient: r.recipient as string,
-  status: r.status as NoticeStatus,
-  providerId: (r.provider_id as string) ?? null,
-  segments: (r.segments as number) ?? null,
-  sendStartedAt: (r.send_started_at as Date) ?? null,
-  sentAt: (r.sent_at as Date) ?? null,
-  deliveredAt: (r.delivered_at as Date) ?? null,
-  failedAt: (r.failed_at as Date) ?? null,
-  failureReason: (r.failure_reason as string) ?? null,
-  createdAt: r.created_at as Date,
-});
+const map = (r: Record<string, unknown>): NoticeRow => camelRow<NoticeRow>(r);
 
 /** One notice per dossier and channel: the database itself refuses a second one. */
 @Injectable()

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { leaseClaim } from '../lease-claim';
 import { returnedRows } from '../raw-result';
+import { camelRow } from '../rows';
 import { TransactionContext } from '../transaction-context';
 
 export interface OutboxItem {
@@ -34,25 +36,14 @@ export class OutboxRepository {
   async claim(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
     const rows = returnedRows<Record<string, unknown>>(
       await this.tx.manager.query(
-        `WITH due AS (
-           SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED),
-         lapsed AS (
-           SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1 ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED)
-         UPDATE outbox o SET status = 'sending', lease_until = $3, attempts = o.attempts + 1
-          WHERE o.id IN (SELECT id FROM due UNION ALL SELECT id FROM lapsed)
-          RETURNING o.*`,
+        `${leaseClaim('outbox')} SELECT * FROM leased`,
         [now, limit, new Date(now.getTime() + leaseMs)],
       ),
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      kind: r.kind as string,
-      establishmentId: r.establishment_id as string,
-      dossierId: (r.dossier_id as string) ?? null,
-      payload: r.payload as Record<string, unknown>,
-      attempts: r.attempts as number,
-      createdAt: r.created_at as Date,
-    }));
+    return rows.map((r) => {
+      const item = camelRow<OutboxItem>(r);
+      return { ...item, id: String(item.id) };
+    });
   }
 
   async done(id: string, at: Date): Promise<void> {

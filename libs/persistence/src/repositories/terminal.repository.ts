@@ -2,23 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { ImprintAttemptEntity, TerminalEntity } from '../entities';
 import { returnedRows } from '../raw-result';
+import { camelRows } from '../rows';
 import { TransactionContext } from '../transaction-context';
+
+/** Bridges LISTEN here: a new imprint attempt wakes them at once. */
+export const IMPRINT_CHANNEL = 'diapason_imprint';
 
 export interface ClaimedAttempt {
   attempt: ImprintAttemptEntity;
   terminal: TerminalEntity;
-}
-
-/** Raw rows come back snake_case; TypeORM maps them through the entity metadata. */
-function mapRows<T>(tx: TransactionContext, entity: new () => T, rows: Record<string, unknown>[]): T[] {
-  const metadata = tx.manager.connection.getMetadata(entity);
-  return rows.map((row) => {
-    const out = new entity() as Record<string, unknown>;
-    for (const column of metadata.columns) {
-      if (column.databaseName in row) out[column.propertyName] = row[column.databaseName];
-    }
-    return out as T;
-  });
 }
 
 /** A terminal as declared: never seen, never busy. */
@@ -104,7 +96,7 @@ export class TerminalRepository {
   async createAttempt(attempt: ImprintAttemptEntity): Promise<void> {
     await this.tx.manager.insert(ImprintAttemptEntity, attempt);
     // Wakes the bridges at once; they also poll, so a lost notification only delays.
-    await this.tx.manager.query(`SELECT pg_notify('diapason_imprint', $1)`, [attempt.terminalId]);
+    await this.tx.manager.query(`SELECT pg_notify($1, $2)`, [IMPRINT_CHANNEL, attempt.terminalId]);
   }
 
   findAttempt(id: string): Promise<ImprintAttemptEntity | null> {
@@ -136,7 +128,7 @@ export class TerminalRepository {
       );
       const claimed: ClaimedAttempt[] = [];
       const leaseUntil = new Date(now.getTime() + leaseMs);
-      for (const terminal of mapRows(this.tx, TerminalEntity, terminals)) {
+      for (const terminal of camelRows<TerminalEntity>(terminals)) {
         const rows = returnedRows(await manager.query(
           `UPDATE imprint_attempt SET status = 'running', started_at = $2, lease_until = $3, runner = $4
             WHERE id = (SELECT id FROM imprint_attempt WHERE terminal_id = $1 AND status = 'pending'
@@ -144,7 +136,7 @@ export class TerminalRepository {
             RETURNING *`,
           [terminal.id, now, leaseUntil, runner],
         ));
-        const [attempt] = mapRows(this.tx, ImprintAttemptEntity, rows);
+        const [attempt] = camelRows<ImprintAttemptEntity>(rows);
         if (!attempt) continue;
         await manager.query(`UPDATE terminal SET busy_until = $2, busy_with = $3 WHERE id = $1`, [terminal.id, leaseUntil, attempt.id]);
         claimed.push({ attempt, terminal: { ...terminal, busyUntil: leaseUntil, busyWith: attempt.id } });
@@ -165,7 +157,7 @@ export class TerminalRepository {
           RETURNING a.*`,
         [host, now, new Date(now.getTime() + leaseMs), runner, limit],
       ));
-      const attempts = mapRows(this.tx, ImprintAttemptEntity, rows);
+      const attempts = camelRows<ImprintAttemptEntity>(rows);
       const terminals = await this.findByIds([...new Set(attempts.map((a) => a.terminalId))]);
       const byId = new Map(terminals.map((t) => [t.id, t]));
       return attempts.map((attempt) => ({ attempt, terminal: byId.get(attempt.terminalId)! }));

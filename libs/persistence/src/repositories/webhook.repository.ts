@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { leaseClaim } from '../lease-claim';
 import { returnedRows } from '../raw-result';
+import { camelRow } from '../rows';
 import { TransactionContext } from '../transaction-context';
 
 export interface WebhookEndpointRow {
@@ -43,29 +45,11 @@ export interface ClaimedDelivery extends WebhookDeliveryRow {
   };
 }
 
-const endpoint = (r: Record<string, unknown>): WebhookEndpointRow => ({
-  id: r.id as string,
-  establishmentId: r.establishment_id as string,
-  url: r.url as string,
-  secret: r.secret as string,
-  eventTypes: r.event_types as string[],
-  createdAt: r.created_at as Date,
-  deletedAt: (r.deleted_at as Date) ?? null,
-});
-
-const delivery = (r: Record<string, unknown>): WebhookDeliveryRow => ({
-  id: r.id as string,
-  endpointId: r.endpoint_id as string,
-  eventId: String(r.event_id),
-  status: r.status as WebhookDeliveryRow['status'],
-  attempts: r.attempts as number,
-  nextAttemptAt: r.next_attempt_at as Date,
-  lastStatusCode: (r.last_status_code as number) ?? null,
-  lastError: (r.last_error as string) ?? null,
-  createdAt: r.created_at as Date,
-  deliveredAt: (r.delivered_at as Date) ?? null,
-  eventType: (r.event_type as string) ?? undefined,
-});
+const endpoint = (r: Record<string, unknown>): WebhookEndpointRow => camelRow<WebhookEndpointRow>(r);
+const delivery = (r: Record<string, unknown>): WebhookDeliveryRow => {
+  const row = camelRow<WebhookDeliveryRow>(r);
+  return { ...row, eventId: String(row.eventId), eventType: row.eventType ?? undefined };
+};
 
 @Injectable()
 export class WebhookRepository {
@@ -127,13 +111,7 @@ export class WebhookRepository {
   async claim(now: Date, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const rows = returnedRows<Record<string, unknown>>(
       await this.tx.manager.query(
-        `WITH due AS (
-           SELECT id FROM webhook_delivery WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED),
-         lapsed AS (
-           SELECT id FROM webhook_delivery WHERE status = 'sending' AND lease_until < $1 ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED),
-         leased AS (
-           UPDATE webhook_delivery d SET status = 'sending', lease_until = $3, attempts = d.attempts + 1
-            WHERE d.id IN (SELECT id FROM due UNION ALL SELECT id FROM lapsed) RETURNING d.*)
+        `${leaseClaim('webhook_delivery')}
          SELECT l.*, w.url, w.secret, e.type AS event_type, e.at AS event_at, e.from_status, e.to_status, e.details,
                 e.dossier_id, ds.gap_dossier_number, ds.status AS dossier_status, est.code AS establishment_code
            FROM leased l

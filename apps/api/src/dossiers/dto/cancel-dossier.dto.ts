@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { Trim } from '../../common/identifiers';
 
 export class CancelDossierDto {
   @ApiProperty({
@@ -8,7 +8,7 @@ export class CancelDossierDto {
     description: 'Motif de l’annulation (code ou texte libre). `patient_choice` : le patient paie autrement.',
     maxLength: 200,
   })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

@@ -12,22 +12,20 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { normalizePhone } from '@diapason/notifier';
+import { CODE_PATTERN, IDENTIFIER_PATTERN, Trim } from '../../common/identifiers';
 import { IsPatientPhone } from '../../common/validators';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
-export const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-\/]{0,63}$/;
 
 export class PatientDto {
   @ApiProperty({ example: 'DUPONT', maxLength: 100 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
   lastName!: string;
 
   @ApiProperty({ example: 'Marie', maxLength: 100 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -42,7 +40,7 @@ export class PatientDto {
   phone?: string;
 
   @ApiPropertyOptional({ example: 'marie.dupont@example.test', maxLength: 254 })
-  @Transform(trim)
+  @Trim()
   @IsOptional()
   @IsString()
   @MaxLength(254)
@@ -58,7 +56,7 @@ export class CreateDossierDto {
 
   @ApiProperty({ example: 'REGIE-01', description: 'Code de la régie de recettes qui encaisse.' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._\-]{0,31}$/)
+  @Matches(CODE_PATTERN)
   regieCode!: string;
 
   @ApiProperty({ type: PatientDto })

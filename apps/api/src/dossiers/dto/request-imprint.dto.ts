@@ -1,11 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { TERMINAL_CODE_PATTERN } from '../../common/identifiers';
 import { MAX_AMOUNT_CENTS } from '@diapason/domain';
 
 export class RequestImprintDto {
   @ApiProperty({ example: 'TPE-ACCUEIL-1', description: 'Identifiant du terminal (POST /v1/terminals).' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$/)
+  @Matches(TERMINAL_CODE_PATTERN)
   terminalId!: string;
 
   @ApiProperty({ example: 5000, description: 'Plafond de l’empreinte en centimes : le débit ne pourra pas le dépasser.' })

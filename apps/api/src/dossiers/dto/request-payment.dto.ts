@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { MAX_AMOUNT_CENTS } from '@diapason/domain';
-import { IDENTIFIER_PATTERN } from './create-dossier.dto';
+import { IDENTIFIER_PATTERN } from '../../common/identifiers';
 
 export class RequestPaymentDto {
   @ApiProperty({ example: 1750, description: 'Montant dû en centimes d’euro, au plus le plafond de l’empreinte.' })

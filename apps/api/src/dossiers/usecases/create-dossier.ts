@@ -1,22 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
-import { ApiKeyPrincipal, DossierEntity, DossierRepository, EstablishmentRepository } from '@diapason/persistence';
+import { DossierLifecycle } from '@diapason/lifecycle';
+import { ApiKeyPrincipal, DossierEntity, EstablishmentRepository } from '@diapason/persistence';
 import { v7 as uuidv7 } from 'uuid';
 import { CreateDossierDto } from '../dto/create-dossier.dto';
 
 @Injectable()
 export class CreateDossier {
   constructor(
-    private readonly dossiers: DossierRepository,
+    private readonly lifecycle: DossierLifecycle,
     private readonly establishments: EstablishmentRepository,
     @InjectClock() private readonly clock: Clock,
   ) {}
 
   async execute(principal: ApiKeyPrincipal, command: CreateDossierDto): Promise<DossierEntity> {
     const regieId = await this.establishments.ensureRegie(principal.establishmentId, command.regieCode);
-    return this.dossiers.create(
-      {
+    return this.lifecycle.open({
+      actor: { type: 'gap', id: principal.apiKeyId },
+      dossier: {
         id: uuidv7(),
         establishmentId: principal.establishmentId,
         regieId,
@@ -29,7 +31,6 @@ export class CreateDossier {
         admissionDate: command.admissionDate ?? null,
         createdAt: this.clock.now(),
       },
-      { type: 'gap', id: principal.apiKeyId },
-    );
+    });
   }
 }

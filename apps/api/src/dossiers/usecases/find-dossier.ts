@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@diapason/domain';
+import { dossierNotFound } from '@diapason/lifecycle';
 import { ApiKeyPrincipal, DossierEntity, DossierRepository } from '@diapason/persistence';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function dossierNotFound(id: string): DomainError {
-  return new DomainError('not_found', 'dossier_not_found', `Aucun dossier ${id} pour cet établissement.`);
-}
+import { uuidOrNotFound } from '../../common/identifiers';
 
 /** Reads a dossier of the caller's establishment; another establishment's dossier does not exist for it. */
 @Injectable()
@@ -14,10 +9,10 @@ export class FindDossier {
   constructor(private readonly dossiers: DossierRepository) {}
 
   async execute(principal: ApiKeyPrincipal, id: string, options: { lock?: boolean } = {}): Promise<DossierEntity> {
-    if (!UUID.test(id)) throw dossierNotFound(id);
+    const dossierId = uuidOrNotFound(id, () => dossierNotFound(id));
     const dossier = options.lock
-      ? await this.dossiers.findByIdForUpdate(principal.establishmentId, id.toLowerCase())
-      : await this.dossiers.findById(principal.establishmentId, id.toLowerCase());
+      ? await this.dossiers.findByIdForUpdate(principal.establishmentId, dossierId)
+      : await this.dossiers.findById(principal.establishmentId, dossierId);
     if (!dossier) throw dossierNotFound(id);
     return dossier;
   }

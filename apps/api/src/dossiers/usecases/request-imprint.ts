@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
-import { DomainError, InvalidTransitionError } from '@diapason/domain';
+import { DomainError } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
+import { DossierLifecycle } from '@diapason/lifecycle';
 import {
   ApiKeyPrincipal,
-  DossierRepository,
   ImprintAttemptEntity,
   TerminalEntity,
   TerminalRepository,
@@ -26,7 +26,7 @@ export class RequestImprint {
   constructor(
     private readonly tx: TransactionContext,
     private readonly findDossier: FindDossier,
-    private readonly dossiers: DossierRepository,
+    private readonly lifecycle: DossierLifecycle,
     private readonly terminals: TerminalRepository,
     @InjectClock() private readonly clock: Clock,
   ) {}
@@ -34,7 +34,7 @@ export class RequestImprint {
   execute(principal: ApiKeyPrincipal, id: string, command: RequestImprintDto): Promise<{ attempt: ImprintAttemptEntity; terminal: TerminalEntity }> {
     return this.tx.run(async () => {
       const dossier = await this.findDossier.execute(principal, id, { lock: true });
-      if (dossier.status !== 'awaiting_imprint') throw new InvalidTransitionError(dossier.status, 'imprint_approved');
+      this.lifecycle.assertCan(dossier, 'imprint_approved');
       const terminal = await this.terminals.findByCode(principal.establishmentId, command.terminalId);
       if (!terminal) {
         throw new DomainError('invalid', 'unknown_terminal', `Aucun terminal ${command.terminalId} pour cet établissement.`, {
@@ -73,10 +73,11 @@ export class RequestImprint {
         runner: null,
       };
       await this.terminals.createAttempt(attempt);
-      await this.dossiers.recordEvent(dossier, 'imprint.requested', {
-        at: now,
+      await this.lifecycle.imprintRequested({
+        establishmentId: dossier.establishmentId,
+        dossierId: dossier.id,
         actor: { type: 'gap', id: principal.apiKeyId },
-        details: { attemptId: attempt.id, terminalId: terminal.code, ceilingCents: command.ceilingCents },
+        facts: { at: now, attemptId: attempt.id, terminalCode: terminal.code, ceilingCents: command.ceilingCents },
       });
       return { attempt, terminal };
     });

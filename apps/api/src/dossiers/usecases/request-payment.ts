@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Clock, DossierStatus } from '@diapason/domain';
-import { DomainError, InvalidTransitionError, formatEuros, isPaymentRequestLate } from '@diapason/domain';
-import type { DiapasonConfig } from '@diapason/config';
-import { InjectClock, InjectConfig } from '@diapason/config';
+import type { Clock } from '@diapason/domain';
+import { InjectClock } from '@diapason/config';
+import { DossierLifecycle } from '@diapason/lifecycle';
 import { ApiKeyPrincipal, DossierEntity, DossierRepository, TransactionContext } from '@diapason/persistence';
-import { NoticeLifecycle } from '@diapason/notifier';
 import { RequestPaymentDto } from '../dto/request-payment.dto';
 import { FindDossier } from './find-dossier';
 
@@ -20,42 +18,19 @@ export class RequestPayment {
     private readonly tx: TransactionContext,
     private readonly findDossier: FindDossier,
     private readonly dossiers: DossierRepository,
-    @InjectConfig() private readonly config: DiapasonConfig,
+    private readonly lifecycle: DossierLifecycle,
     @InjectClock() private readonly clock: Clock,
-    private readonly notices: NoticeLifecycle,
   ) {}
 
   execute(principal: ApiKeyPrincipal, id: string, command: RequestPaymentDto): Promise<PaymentRequestOutcome> {
     return this.tx.run(async () => {
       const dossier = await this.findDossier.execute(principal, id, { lock: true });
-      if (dossier.status !== 'imprinted') {
-        throw new InvalidTransitionError(dossier.status as DossierStatus, 'payment_requested');
-      }
-      const ceiling = dossier.ceilingCents!;
-      if (command.amountCents > ceiling) {
-        throw new DomainError(
-          'invalid',
-          'amount_exceeds_ceiling',
-          `Le montant demandé (${formatEuros(command.amountCents)}) dépasse le plafond de l’empreinte ` +
-            `(${formatEuros(ceiling)}) : facturez ce dossier par la voie habituelle.`,
-          { ceilingCents: ceiling, amountCents: command.amountCents },
-        );
-      }
-      const now = this.clock.now();
-      const late = isPaymentRequestLate(now, dossier.imprintValidUntil!, this.config.delays);
-      const updated = await this.dossiers.transition(dossier, 'payment_requested', {
-        at: now,
+      const { dossier: updated, late } = await this.lifecycle.paymentRequested({
+        establishmentId: dossier.establishmentId,
+        dossierId: dossier.id,
         actor: { type: 'gap', id: principal.apiKeyId },
-        patch: {
-          amountCents: command.amountCents,
-          invoiceReference: command.invoiceReference ?? null,
-          paymentRequestedAt: now,
-          paymentRequestLate: late,
-        },
-        details: { amountCents: command.amountCents, invoiceReference: command.invoiceReference ?? null, late },
+        facts: { at: this.clock.now(), amountCents: command.amountCents, invoiceReference: command.invoiceReference ?? null },
       });
-      // The notices are written in this transaction and leave once it commits.
-      await this.notices.requestNotices(updated, now);
       const warnings = late
         ? [
             {

@@ -1,25 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Clock } from '@diapason/domain';
-import { imprintValidUntil } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
-import {
-  ClaimedAttempt,
-  DossierEntity,
-  DossierRepository,
-  ImprintAttemptEntity,
-  TerminalRepository,
-  TransactionContext,
-} from '@diapason/persistence';
-import { FailureReason, reasonForAnswer, reasonForError } from './outcome';
-import { PROFILES } from './profiles';
-import { TerminalClients } from './terminal-clients';
-import type { TransactionResult } from './terminal-client';
+import { DossierLifecycle } from '@diapason/lifecycle';
+import { ClaimedAttempt, IMPRINT_CHANNEL, ImprintAttemptEntity, PgListener, TerminalRepository, TransactionContext } from '@diapason/persistence';
+import { FailureReason, PROFILES, TerminalClients, TransactionResult, reasonForAnswer, reasonForError } from '@diapason/terminal-bridge';
 
-export const IMPRINT_CHANNEL = 'diapason_imprint';
 export const IMPRINT_RUNNER_ENABLED = Symbol('IMPRINT_RUNNER_ENABLED');
 
 /**
@@ -31,7 +19,7 @@ export const IMPRINT_RUNNER_ENABLED = Symbol('IMPRINT_RUNNER_ENABLED');
 export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ImprintRunner');
   private readonly runnerId = `${this.config.terminals.bridgeHost}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private listener: Client | undefined;
+  private listener: PgListener | undefined;
   private poll: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private again = false;
@@ -42,7 +30,7 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
     private readonly dataSource: DataSource,
     private readonly tx: TransactionContext,
     private readonly terminals: TerminalRepository,
-    private readonly dossiers: DossierRepository,
+    private readonly lifecycle: DossierLifecycle,
     private readonly clients: TerminalClients,
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
@@ -56,12 +44,8 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) return;
-    const url = (this.dataSource.options as { url?: string }).url;
-    this.listener = new Client({ connectionString: url, application_name: 'diapason-imprint-listener' });
-    this.listener.on('error', (error) => this.logger.warn({ err: error }, 'imprint listener lost; polling only'));
-    await this.listener.connect();
-    this.listener.on('notification', () => this.wake());
-    await this.listener.query(`LISTEN ${IMPRINT_CHANNEL}`);
+    this.listener = new PgListener(this.dataSource, IMPRINT_CHANNEL, () => this.wake(), 'diapason-imprint-listener');
+    await this.listener.start();
     this.poll = setInterval(() => this.wake(), this.config.terminals.pollMs);
     this.logger.log(`imprint runner ${this.runnerId} started`);
     this.wake();
@@ -148,7 +132,7 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
     const answer = result?.answer;
     const approved = !failure && answer?.status === 'accepted';
     const itp = PROFILES[model].itp;
-    return this.tx.run(async (manager) => {
+    return this.tx.run(async () => {
       const patch: Partial<ImprintAttemptEntity> = {
         status: approved ? 'approved' : answer?.status === 'refused' ? 'refused' : 'failed',
         endedAt: now,
@@ -164,40 +148,16 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
         itpAcceptancePoint: itp.acceptancePoint.plbs,
       };
       if (!(await this.terminals.finishAttempt(attempt.id, this.runnerId, patch))) return;
-      const dossier = await manager
-        .createQueryBuilder(DossierEntity, 'd')
-        .where('d.id = :id', { id: attempt.dossierId })
-        .setLock('pessimistic_write')
-        .getOneOrFail();
-      const actor = { type: 'cashier' as const, id: `terminal:${terminalCode}` };
-      const details = {
-        attemptId: attempt.id,
-        terminalId: terminalCode,
-        terminalModel: model,
-        ceilingCents: attempt.ceilingCents,
-        recovered: result?.recovered ?? false,
+      const command = {
+        establishmentId: attempt.establishmentId,
+        dossierId: attempt.dossierId,
+        actor: { type: 'cashier' as const, id: `terminal:${terminalCode}` },
       };
-      if (approved && dossier.status === 'awaiting_imprint') {
-        await this.dossiers.transition(dossier, 'imprint_approved', {
-          at: now,
-          actor,
-          patch: {
-            ceilingCents: attempt.ceilingCents,
-            imprintedAt: now,
-            imprintValidUntil: imprintValidUntil(now, this.config.delays),
-            imprintAttemptId: attempt.id,
-          },
-          details: { ...details, maskedPan: answer!.maskedPan, authorisationNumber: answer!.authorisationNumber },
-        });
-      } else if (approved) {
-        // Dossier cancelled meanwhile: the pre-authorisation lapses by itself, nothing is debited.
-        await this.dossiers.recordEvent(dossier, 'imprint.approved_after_close', { at: now, actor, details });
+      const imprint = { at: now, attemptId: attempt.id, terminalCode, terminalModel: model, ceilingCents: attempt.ceilingCents, recovered: result?.recovered ?? false };
+      if (approved) {
+        await this.lifecycle.imprintApproved({ ...command, facts: { ...imprint, maskedPan: answer!.maskedPan, authorisationNumber: answer!.authorisationNumber } });
       } else {
-        await this.dossiers.recordEvent(dossier, 'imprint.failed', {
-          at: now,
-          actor,
-          details: { ...details, reason: failure?.code ?? 'unknown', message: failure?.message ?? null },
-        });
+        await this.lifecycle.imprintFailed({ ...command, facts: { ...imprint, reason: failure?.code ?? 'unknown', message: failure?.message ?? null } });
       }
     });
   }
@@ -206,6 +166,6 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
     this.stopping = true;
     clearInterval(this.poll);
     await this.idle().catch(() => undefined);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 }

@@ -1,11 +1,5 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  Injectable,
-  UseGuards,
-  applyDecorators,
-  createParamDecorator,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ApiKeyPrincipal, ApiKeyRepository } from '@diapason/persistence';
 import { LRUCache } from 'lru-cache';
@@ -14,17 +8,31 @@ import { ProblemException } from './problem';
 
 export type AuthenticatedRequest = Request & { principal?: ApiKeyPrincipal };
 
+const PUBLIC = 'diapason:public';
+
 /**
- * Checks `Authorization: Bearer <key>`. Known keys are remembered for a few seconds, so a revoked
- * key stops working within that time, and the database is not asked on every request.
+ * Marks a controller or route that needs no GAP key (health, the patient's page whose signed
+ * token is the credential, provider callbacks that carry their own signature). Everything else
+ * is private by default.
+ */
+export const Public = () => SetMetadata(PUBLIC, true);
+
+/**
+ * The global guard: `Authorization: Bearer <key>` on every route not marked `@Public()`. Known
+ * keys are remembered for a few seconds, so a revoked key stops working within that time, and the
+ * database is not asked on every request.
  */
 @Injectable()
-export class GapApiKeyGuard implements CanActivate {
+export class ApiKeyGuard implements CanActivate {
   private readonly cache = new LRUCache<string, ApiKeyPrincipal>({ max: 10_000, ttl: 10_000 });
 
-  constructor(private readonly apiKeys: ApiKeyRepository) {}
+  constructor(
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9_\-]{10,200})\s*$/i.exec(header) : null;
@@ -51,17 +59,13 @@ function unauthorized(detail: string): ProblemException {
   return new ProblemException(401, 'unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer realm="diapason"' });
 }
 
-/** Marks a controller as part of the GAP API: API key required, scoped to its establishment. */
+/** Documents a controller of the GAP API: API key required, scoped to its establishment. */
 export const GapApi = () =>
-  applyDecorators(
-    UseGuards(GapApiKeyGuard),
-    ApiBearerAuth('gap-api-key'),
-    ApiUnauthorizedResponse({ description: 'Clé d’API manquante, inconnue ou révoquée.' }),
-  );
+  applyDecorators(ApiBearerAuth('gap-api-key'), ApiUnauthorizedResponse({ description: 'Clé d’API manquante, inconnue ou révoquée.' }));
 
 /** The establishment whose key authenticated the request. */
 export const Principal = createParamDecorator((_: unknown, context: ExecutionContext): ApiKeyPrincipal => {
   const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new Error('Principal requested on a route without GapApi()');
+  if (!principal) throw new Error('Principal requested on a public route');
   return principal;
 });

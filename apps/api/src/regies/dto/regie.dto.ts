@@ -1,0 +1,42 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Trim } from '../../common/identifiers';
+
+export class RegieDto {
+  @ApiPropertyOptional({ example: 'Régie des hospitalisations' })
+  @Trim()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: '01 99 00 12 34', description: 'Numéro que le patient peut appeler.' })
+  @Trim()
+  @IsOptional()
+  @IsString()
+  @Matches(/^[+()\d\s.\-]{4,32}$/)
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'regie@example.test' })
+  @Trim()
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email?: string;
+
+  @ApiPropertyOptional({ example: 'Hall d’accueil, rez-de-chaussée' })
+  @Trim()
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  address?: string;
+
+  @ApiPropertyOptional({ example: 'Du lundi au vendredi, 8 h 30 – 17 h' })
+  @Trim()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  openingHours?: string;
+}

@@ -1,0 +1,11 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeyPrincipal, TerminalEntity, TerminalRepository } from '@diapason/persistence';
+
+@Injectable()
+export class ListTerminals {
+  constructor(private readonly terminals: TerminalRepository) {}
+
+  execute(principal: ApiKeyPrincipal): Promise<TerminalEntity[]> {
+    return this.terminals.list(principal.establishmentId);
+  }
+}

@@ -1,0 +1,4 @@
+import { PickType } from '@nestjs/swagger';
+import { PageQuery } from '../../common/page.query';
+
+export class ListDeliveriesQuery extends PickType(PageQuery, ['limit'] as const) {}

@@ -1,0 +1,65 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ApiKeyPrincipal } from '@diapason/persistence';
+import { GapApi, Principal } from '../common/auth';
+import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
+import { CreateWebhookEndpointDto } from './dto/create-webhook-endpoint.dto';
+import { ListDeliveriesQuery } from './dto/list-deliveries.query';
+import { CreateWebhookEndpoint } from './usecases/create-webhook-endpoint';
+import { DeleteWebhookEndpoint } from './usecases/delete-webhook-endpoint';
+import { ListWebhookDeliveries } from './usecases/list-webhook-deliveries';
+import { ListWebhookEndpoints } from './usecases/list-webhook-endpoints';
+import {
+  WebhookDeliveryListView,
+  WebhookEndpointDeletedView,
+  WebhookEndpointListView,
+  WebhookEndpointView,
+  toWebhookDeliveryView,
+  toWebhookEndpointView,
+} from './webhook.view';
+
+/**
+ * GAP webhooks: every event of the establishment's dossiers, signed with
+ * `Diapason-Signature: t=<unix>,v1=<hex HMAC-SHA256("<t>.<body>", secret)>`, retried for 24 h.
+ */
+@ApiTags('Webhooks')
+@GapApi()
+@Controller('v1/webhook-endpoints')
+@UseInterceptors(IdempotencyInterceptor)
+export class WebhooksController {
+  constructor(
+    private readonly createEndpoint: CreateWebhookEndpoint,
+    private readonly listEndpoints: ListWebhookEndpoints,
+    private readonly deleteEndpoint: DeleteWebhookEndpoint,
+    private readonly listDeliveries: ListWebhookDeliveries,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Abonner une adresse de la GAP aux événements des dossiers' })
+  @ApiCreatedResponse({ type: WebhookEndpointView })
+  async create(@Principal() principal: ApiKeyPrincipal, @Body() body: CreateWebhookEndpointDto): Promise<WebhookEndpointView> {
+    return toWebhookEndpointView(await this.createEndpoint.execute(principal, body), true);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Abonnements de l’établissement' })
+  @ApiOkResponse({ type: WebhookEndpointListView })
+  async list(@Principal() principal: ApiKeyPrincipal): Promise<WebhookEndpointListView> {
+    return { data: (await this.listEndpoints.execute(principal)).map((e) => toWebhookEndpointView(e)) };
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Supprimer un abonnement (les envois en attente sont abandonnés)' })
+  @ApiOkResponse({ type: WebhookEndpointDeletedView })
+  async remove(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<WebhookEndpointDeletedView> {
+    return { id: await this.deleteEndpoint.execute(principal, id), deleted: true };
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'Envois de cet abonnement, du plus récent au plus ancien, avec chaque tentative' })
+  @ApiOkResponse({ type: WebhookDeliveryListView })
+  async deliveries(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string, @Query() query: ListDeliveriesQuery): Promise<WebhookDeliveryListView> {
+    return { data: (await this.listDeliveries.execute(principal, id, query)).map(toWebhookDeliveryView) };
+  }
+}
