@@ -90,7 +90,7 @@ input:focus,button:focus{outline:3px solid #0a58ca;outline-offset:2px}
 .actions{display:flex;gap:.75rem;margin-top:1.2rem}button{font-size:1rem;padding:.55rem 1rem;border-radius:4px;border:1px solid #000091;cursor:pointer}
 button.principal{background:#000091;color:#fff}button.secondaire{background:#fff;color:#000091}
 .erreur{color:#b00020;background:#fdecee;border-left:4px solid #b00020;padding:.5rem .75rem}
-.note{font-size:.85rem;color:#444}table{border-collapse:collapse;font-size:.85rem;width:100%}th,td{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #ddd}`;
+.note{font-size:.85rem;color:#444}details{margin-top:1.2rem}table{border-collapse:collapse;font-size:.85rem;width:100%}th,td{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #ddd}`;
 
 function page(title: string, body: string): string {
   return `<!doctype html>
