@@ -1,0 +1,2 @@
+export * from './oidc-simulator';
+export * from './demo-users';
