@@ -59,12 +59,12 @@ export async function benchNotify(): Promise<void> {
       NODE_ENV: 'production',
     });
     for (;;) {
-      const [{ open }] = await ds.query(`SELECT count(*)::int AS open FROM outbox WHERE status <> 'done'`);
+      const [{ open }] = await ds.query<{ open: number }[]>(`SELECT count(*)::int AS open FROM outbox WHERE status <> 'done'`);
       if (open === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const oursSeconds = (performance.now() - started) / 1000;
-    const [{ sent }] = await ds.query(`SELECT count(*)::int AS sent FROM notice WHERE status = 'sent'`);
+    const [{ sent }] = await ds.query<{ sent: number }[]>(`SELECT count(*)::int AS sent FROM notice WHERE status = 'sent'`);
     worker.kill('SIGTERM');
     await ds.destroy();
 

@@ -37,7 +37,7 @@ async function prepare(server: BenchDatabaseServer): Promise<{ url: string; data
 
 async function waitAllClosed(dataSource: DataSource, started: number): Promise<number> {
   for (;;) {
-    const [{ open }] = await dataSource.query(`SELECT count(*)::int AS open FROM dossier WHERE closed_at IS NULL`);
+    const [{ open }] = await dataSource.query<{ open: number }[]>(`SELECT count(*)::int AS open FROM dossier WHERE closed_at IS NULL`);
     if (open === 0) return (performance.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -165,7 +165,7 @@ export async function benchScheduler(): Promise<void> {
     for (const r of [...runs, pgBoss, graphile, ceiling]) {
       console.log(`${r.label.padEnd(48)} ${r.seconds.toFixed(1).padStart(9)} ${r.perSecond.toFixed(0).padStart(10)}`);
     }
-    const one = runs[0]!;
+    const one = runs[0];
     printRatio(`ours (${one.label}) / pg-boss`, one.perSecond, pgBoss.perSecond);
     printRatio(`ours (${one.label}) / graphile-worker`, one.perSecond, graphile.perSecond);
     printRatio(`ours (${one.label}) / commit ceiling`, one.perSecond, ceiling.perSecond);

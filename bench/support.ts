@@ -86,7 +86,7 @@ export async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 30_00
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
+  return sorted[index];
 }
 
 export interface Figures {

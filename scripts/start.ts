@@ -105,8 +105,8 @@ async function main(): Promise<void> {
       singleLine: true,
       destination: 1,
     });
-    child.stdout!.pipe(prettyOut);
-    child.stderr!.pipe(process.stderr);
+    child.stdout.pipe(prettyOut);
+    child.stderr.pipe(process.stderr);
     child.on('exit', (code, signal) => {
       if (stopping) return;
       p.restarts += 1;

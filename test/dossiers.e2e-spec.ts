@@ -338,7 +338,7 @@ describe('GAP API — dossiers', () => {
       expect(second.status).toBe(201);
       expect(second.text).toBe(first.text);
       expect(second.headers.get('idempotent-replayed')).toBe('true');
-      const list = await api.request('GET', `/v1/dossiers?gapDossierNumber=${body.gapDossierNumber}`, { key });
+      const list = await api.request('GET', `/v1/dossiers?gapDossierNumber=${String(body.gapDossierNumber)}`, { key });
       expect(list.body.data).toHaveLength(1);
     });
 

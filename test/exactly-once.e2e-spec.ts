@@ -60,8 +60,8 @@ describe('exactly once under SIGKILL', () => {
       while (Date.now() < chaosUntil && (await countFinal()) < DOSSIERS * 0.9) {
         await new Promise((r) => setTimeout(r, 200 + Math.random() * 400));
         const victim = Math.floor(Math.random() * WORKERS);
-        workers[victim]!.child.kill('SIGKILL');
-        await workers[victim]!.exited;
+        workers[victim].child.kill('SIGKILL');
+        await workers[victim].exited;
         kills += 1;
         workers[victim] = launch();
       }
@@ -96,6 +96,6 @@ describe('exactly once under SIGKILL', () => {
       `SELECT count(*) AS n FROM dossier_event WHERE dossier_id = ANY($1) AND type IN ('dossier.completed', 'dossier.bank_rejected')`,
       [ids],
     );
-    expect(Number(journal[0]!.n)).toBe(DOSSIERS);
+    expect(Number(journal[0].n)).toBe(DOSSIERS);
   }, 240_000);
 });

@@ -61,7 +61,7 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
     const id = await h.requested({ email: 'lien@noopen.test' });
     await settle(id, (x) => x.notices[0]?.status === 'sent', 'e-mail sent');
     const mail = h.smtp.mails.find((m) => m.to.includes('lien@noopen.test'))!;
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43})/.exec(mail.text)![1];
     const page = await fetch(link, { headers: { 'user-agent': 'Mozilla/5.0 (test)' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('17,50 €');

@@ -70,7 +70,7 @@ describe('patient page (headless Chromium) and GAP webhooks', () => {
       await h.worker.tick();
       return h.smtp.mails.find((m) => m.to.includes(email));
     }, 10_000, 'e-mail');
-    return /(http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
+    return /(http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43})/.exec(mail.text)![1];
   }
 
   it('does not take an opened e-mail or a followed link as acknowledgment when explicit action is required', async () => {
@@ -172,7 +172,7 @@ describe('patient page (headless Chromium) and GAP webhooks', () => {
       expect(r.headers['diapason-event-type']).toBe('dossier.created');
     }
     const deliveries = await h.api.request('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`, { key: h.key });
-    const delivery = deliveries.body.data.find((d: any) => d.eventId === JSON.parse(mine[0]!.body).id);
+    const delivery = deliveries.body.data.find((d: any) => d.eventId === JSON.parse(mine[0].body).id);
     expect(delivery).toMatchObject({ status: 'delivered', eventType: 'dossier.created' });
     expect(delivery.attempts.map((a: any) => a.statusCode)).toEqual([500, 200]);
   });

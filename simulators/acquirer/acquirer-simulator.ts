@@ -84,7 +84,7 @@ export async function startAcquirerSimulator(options: AcquirerSimulatorOptions =
       if (typeof key !== 'string' || key.length === 0 || key.length > 128) return send(400, { error: 'Idempotency-Key required' });
       let parsed: { amountCents?: unknown; merchantReference?: unknown; imprint?: { authorisationNumber?: unknown } };
       try {
-        parsed = JSON.parse(body);
+        parsed = JSON.parse(body) as typeof parsed;
       } catch {
         return send(400, { error: 'bad json' });
       }
@@ -117,7 +117,7 @@ export async function startAcquirerSimulator(options: AcquirerSimulatorOptions =
             idempotencyKey: key,
             transactionReference: stored.result.transactionReference!,
             amountCents: amount,
-            merchantReference: String(parsed.merchantReference ?? ''),
+            merchantReference: typeof parsed.merchantReference === 'string' ? parsed.merchantReference : '',
             authorisationNumber: typeof parsed.imprint?.authorisationNumber === 'string' ? parsed.imprint.authorisationNumber : null,
             settlementDate: stored.result.settlementDate!,
             at: new Date().toISOString(),

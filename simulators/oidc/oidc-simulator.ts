@@ -230,14 +230,17 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   const provider = new Provider(issuer, configuration);
   // oidc-provider matches redirect URIs exactly; `redirectUriAllowed` is the documented seam for
   // the "redirect URI wildcards" recipe (development only, which a simulator is).
-  const { redirectUriAllowed, postLogoutRedirectUriAllowed } = provider.Client.prototype;
+  // Kept with the prototype as their `this`, and called with each client as `this` below.
+  const original = provider.Client.prototype;
+  const redirectUriAllowed = (client: InstanceType<typeof provider.Client>, uri: string) => original.redirectUriAllowed.call(client, uri);
+  const postLogoutRedirectUriAllowed = (client: InstanceType<typeof provider.Client>, uri: string) => original.postLogoutRedirectUriAllowed.call(client, uri);
   provider.Client.prototype.redirectUriAllowed = function (this: InstanceType<typeof provider.Client>, uri: string) {
     const p = patterns.get(this.clientId);
-    return p ? p.redirect.some((re) => re.test(uri)) : redirectUriAllowed.call(this, uri);
+    return p ? p.redirect.some((re) => re.test(uri)) : redirectUriAllowed(this, uri);
   };
   provider.Client.prototype.postLogoutRedirectUriAllowed = function (this: InstanceType<typeof provider.Client>, uri: string) {
     const p = patterns.get(this.clientId);
-    return p ? p.postLogout.some((re) => re.test(uri)) : postLogoutRedirectUriAllowed.call(this, uri);
+    return p ? p.postLogout.some((re) => re.test(uri)) : postLogoutRedirectUriAllowed(this, uri);
   };
   provider.on('server_error', (_ctx, error) => console.error('oidc simulator:', error));
 

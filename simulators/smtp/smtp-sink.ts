@@ -70,7 +70,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}) {
           };
           mails.push(mail);
           if (mail.html && !neverOpens(to)) {
-            const images = [...mail.html.matchAll(/<img[^>]+src="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+            const images = [...mail.html.matchAll(/<img[^>]+src="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
             const t = setTimeout(() => {
               timers.delete(t);
               void Promise.all(

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TerminalModel } from '@diapason/terminal-bridge';
 import { createPtyPair, PtyPair } from './pty';
@@ -76,7 +76,7 @@ export async function startTerminalSimulator(options: { controlPort?: number; ho
     controlUrl,
     add,
     stop: async () => {
-      await new Promise<void>((r) => (control as Server).close(() => r()));
+      await new Promise<void>((r) => (control).close(() => r()));
       control.closeAllConnections();
       for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     },

@@ -126,7 +126,7 @@ export class V2TerminalEndpoint {
       let bytes = frame;
       if (this.terminal.takeFault('bad_lrc')) {
         bytes = Buffer.from(frame);
-        bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x5a;
+        bytes[bytes.length - 1] = bytes[bytes.length - 1] ^ 0x5a;
       } else if (this.terminal.takeFault('drop_byte')) {
         bytes = Buffer.concat([frame.subarray(0, 10), frame.subarray(11)]);
       } else if (this.terminal.takeFault('disconnect_mid_frame')) {
@@ -170,7 +170,8 @@ export async function startV2Serial(terminal: SimulatedTerminal, path: string, b
     stop: () =>
       new Promise((resolve) => {
         endpoint.stop();
-        port.isOpen ? port.close(() => resolve()) : resolve();
+        if (port.isOpen) port.close(() => resolve());
+        else resolve();
       }),
   };
 }
@@ -194,7 +195,7 @@ export function startV2Tcp(terminal: SimulatedTerminal, port: number, host = '12
   server.close = ((callback?: (err?: Error) => void) => {
     sockets.forEach((s) => s.destroy());
     return close(callback);
-  }) as typeof server.close;
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));

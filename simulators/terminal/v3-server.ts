@@ -16,7 +16,7 @@ export function startV3Server(terminal: SimulatedTerminal, port: number, host = 
   server.close = ((callback?: (err?: Error) => void) => {
     sockets.forEach((s) => s.destroy());
     return close(callback);
-  }) as typeof server.close;
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));

@@ -47,7 +47,7 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
   return app;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._\-]{1,100}$/;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * Every request gets an id before anything can fail (body parsing included); the GAP's own

@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .option('--name <name>', 'nom de l’établissement, affiché aux patients')
     .option('--label <label>', 'libellé de la clé (logiciel, environnement)')
     .action(async (code: string, options: { name?: string; label?: string }) => {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._\-]{0,31}$/.test(code)) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(code)) {
         throw new CommanderError(2, 'invalid_code', `Code d’établissement invalide : « ${code} » (lettres, chiffres, . _ -).`);
       }
       const key = await withDatabase(async (dataSource) => {
@@ -85,7 +85,7 @@ export function buildProgram(): Command {
         }
         const clients = new TerminalClients();
         try {
-          const report = await new TerminalCheck(clients, terminals, systemClock).run(candidates[0]!);
+          const report = await new TerminalCheck(clients, terminals, systemClock).run(candidates[0]);
           process.stdout.write(`${formatCheckReport(report)}\n`);
           return report.ok;
         } finally {

@@ -138,7 +138,7 @@ describe('DossierLifecycle on a real PostgreSQL', () => {
     d = await lifecycle.evidenceReceived({ ...c, facts: { ...evidence, kind: 'button', counts: true } });
     expect(d.status).toBe('acknowledged');
     expect(d.completionDueAt!.getTime()).toBe(clock.now().getTime() + config.delays.completionDelayMs);
-    d = await lifecycle.evidenceReceived({ ...c, facts: { ...evidence, kind: 'button', counts: true } });
+    await lifecycle.evidenceReceived({ ...c, facts: { ...evidence, kind: 'button', counts: true } });
     const journal = await dossiers.events(c.dossierId);
     expect(journal.filter((e) => e.type === 'notice.evidence').map((e) => e.details.why)).toEqual(['preuve non retenue', 'statut acknowledged']);
   });

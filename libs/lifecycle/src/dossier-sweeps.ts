@@ -4,7 +4,7 @@ import { ClaimedCompletion, CompletionOutcome, DossierWriteRepository, Transacti
 import { specFor } from './dossier-lifecycle';
 
 /** The one status a sent debit is in: what both of its outcomes leave. */
-const COMPLETING = transitionFor('completion_approved').from[0]!;
+const COMPLETING = transitionFor('completion_approved').from[0];
 const DEADLINE_APPROACHING = 'dossier.deadline_approaching';
 
 /**

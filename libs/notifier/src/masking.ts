@@ -2,7 +2,7 @@
 export function maskRecipient(recipient: string): string {
   if (recipient.includes('@')) {
     const [local, domain] = recipient.split('@');
-    return `${local!.slice(0, 1)}***@${domain}`;
+    return `${local.slice(0, 1)}***@${domain}`;
   }
   return recipient.length > 6 ? `${recipient.slice(0, 5)}${'*'.repeat(recipient.length - 7)}${recipient.slice(-2)}` : '***';
 }

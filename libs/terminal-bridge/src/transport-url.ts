@@ -63,9 +63,9 @@ export function parseTransportUrl(text: string): TerminalLinkSettings {
   };
   const variant = params.get('variant');
   if (variant !== null && variant !== 'E' && variant !== 'E+') throw new ProtocolError('bad_field', 'variant doit valoir E ou E+');
-  const common = {
+  const common: Omit<TerminalLinkSettings, 'transport'> = {
     timing,
-    variant: (variant ?? undefined) as 'E+' | 'E' | undefined,
+    variant: variant ?? undefined,
     imprintType: params.get('imprintType') ?? undefined,
     imprintAction: params.get('imprintAction') ?? undefined,
   };
@@ -100,6 +100,6 @@ export function parseTransportUrl(text: string): TerminalLinkSettings {
 export function describeTransport(settings: TerminalLinkSettings): string {
   const t = settings.transport;
   return t.kind === 'serial'
-    ? `port série ${t.path}, ${t.baudRate} bauds ${t.dataBits}${t.parity[0]!.toUpperCase()}${t.stopBits} (Concert V2)`
+    ? `port série ${t.path}, ${t.baudRate} bauds ${t.dataBits}${t.parity[0].toUpperCase()}${t.stopBits} (Concert V2)`
     : `${t.host}:${t.port} en TCP (Concert ${t.protocol.toUpperCase()})`;
 }

@@ -35,7 +35,7 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9_\-]{10,200})\s*$/i.exec(header) : null;
+    const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9_-]{10,200})\s*$/i.exec(header) : null;
     if (!match) {
       throw unauthorized(
         header === undefined
@@ -43,7 +43,7 @@ export class ApiKeyGuard implements CanActivate {
           : 'En-tête Authorization invalide : attendu « Bearer <clé> ».',
       );
     }
-    const key = match[1]!;
+    const key = match[1];
     let principal = this.cache.get(key);
     if (!principal) {
       principal = (await this.apiKeys.findActive(key)) ?? undefined;

@@ -58,7 +58,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           response.setHeader('Idempotent-Replayed', 'true');
           return stored.body;
         }
-        const body = await lastValueFrom(next.handle(), { defaultValue: null });
+        const body: unknown = await lastValueFrom(next.handle(), { defaultValue: null });
         await this.keys.saveResponse(establishmentId, key, status, body);
         return body;
       }),

@@ -2,13 +2,13 @@ import { Transform } from 'class-transformer';
 import { DomainError } from '@diapason/domain';
 
 /** Codes chosen by the establishment: régie, establishment. */
-export const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-]{0,31}$/;
+export const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 /** Terminal identifiers. */
-export const TERMINAL_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$/;
+export const TERMINAL_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** GAP dossier numbers, invoice references. */
-export const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-\/]{0,63}$/;
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/;
 /** Machine names (bridge hosts). */
-export const HOST_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$/;
+export const HOST_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

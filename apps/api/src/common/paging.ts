@@ -14,5 +14,5 @@ export async function keysetPage<T extends { id: string }>(query: PageQuery, fet
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const rows = await fetch(query.cursor ? decodeCursor(query.cursor) : undefined, limit + 1);
   const data = rows.slice(0, limit);
-  return { data, nextCursor: rows.length > limit ? encodeCursor(data[data.length - 1]!.id) : null };
+  return { data, nextCursor: rows.length > limit ? encodeCursor(data[data.length - 1].id) : null };
 }

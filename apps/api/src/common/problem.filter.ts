@@ -37,7 +37,7 @@ export function toProblem(exception: unknown): ProblemException {
   // Nest wraps the body parser's errors in an HttpException whose cause is the original error.
   const parserError = ((exception as { cause?: unknown })?.cause ?? exception) as BodyParserError;
   if (parserError && typeof parserError.type === 'string' && BODY_PARSER_PROBLEMS[parserError.type]) {
-    const [status, code, detail] = BODY_PARSER_PROBLEMS[parserError.type]!;
+    const [status, code, detail] = BODY_PARSER_PROBLEMS[parserError.type];
     return new ProblemException(status, code, detail);
   }
   if (exception instanceof HttpException) {

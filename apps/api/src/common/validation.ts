@@ -53,7 +53,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
       ([a], [b]) => priority(a) - priority(b),
     );
     if (constraints.length > 0) {
-      const [constraint, message] = constraints[0]!;
+      const [constraint, message] = constraints[0];
       fields.push({ field, message: frenchMessage(constraint, message) });
     }
     if (error.children?.length) fields.push(...flattenValidationErrors(error.children, field));

@@ -22,7 +22,7 @@ export class DossierPresenter {
   }
 
   async one(dossier: DossierEntity): Promise<DossierView> {
-    return (await this.many([dossier]))[0]!;
+    return (await this.many([dossier]))[0];
   }
 
   async many(dossiers: DossierEntity[]): Promise<DossierView[]> {

@@ -85,7 +85,7 @@ export function patientPage(m: PatientPageModel): string {
     m.debitDate ? e(frenchDate(m.debitDate)) : `${e(frenchDate(m.debitDateIfAcknowledgedNow))} si vous en prenez connaissance aujourd’hui`
   }</dd>
 </dl></section>`;
-  let actions = '';
+  let actions: string;
   if (m.state === 'open') {
     actions = `<section class="card" aria-labelledby="choix"><h2 id="choix" style="font-size:1.125rem;margin-top:0">Vos choix</h2>
 ${

@@ -59,7 +59,7 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
       return;
     }
     this.draining = this.drain()
-      .catch((error) => this.logger.error({ err: error }, 'imprint claim failed'))
+      .catch((error: unknown) => this.logger.error({ err: error }, 'imprint claim failed'))
       .finally(() => {
         this.draining = undefined;
         if (this.again) {
@@ -116,7 +116,7 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
     } finally {
       await this.terminals.release(terminal.id, attempt.id).catch(() => undefined);
     }
-    await this.record(attempt, terminal.code, terminal.model, result, failure).catch((error) =>
+    await this.record(attempt, terminal.code, terminal.model, result, failure).catch((error: unknown) =>
       this.logger.error({ err: error, attempt: attempt.id }, 'imprint outcome could not be recorded; lease will expire and it will be asked again'),
     );
   }
@@ -155,7 +155,7 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
       };
       const imprint = { at: now, attemptId: attempt.id, terminalCode, terminalModel: model, ceilingCents: attempt.ceilingCents, recovered: result?.recovered ?? false };
       if (approved) {
-        await this.lifecycle.imprintApproved({ ...command, facts: { ...imprint, maskedPan: answer!.maskedPan, authorisationNumber: answer!.authorisationNumber } });
+        await this.lifecycle.imprintApproved({ ...command, facts: { ...imprint, maskedPan: answer.maskedPan, authorisationNumber: answer.authorisationNumber } });
       } else {
         await this.lifecycle.imprintFailed({ ...command, facts: { ...imprint, reason: failure?.code ?? 'unknown', message: failure?.message ?? null } });
       }

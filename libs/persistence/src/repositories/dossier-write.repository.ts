@@ -251,7 +251,7 @@ export class DossierWriteRepository {
                   completed_at = CASE WHEN input.completed THEN $2 ELSE d.completed_at END,
                   acquirer_transaction_reference = input.ref, settlement_date = input.settlement,
                   bank_reason_code = input.code, bank_reason_message = input.message
-             FROM input WHERE d.id = input.dossier AND d.completion_key = input.key AND ${statusIn([from!], 'd.status')}
+             FROM input WHERE d.id = input.dossier AND d.completion_key = input.key AND ${statusIn([from], 'd.status')}
            RETURNING d.establishment_id, input.*)
          INSERT INTO dossier_event (dossier_id, establishment_id, type, from_status, to_status, actor_type, actor_id, details, at)
          SELECT dossier, establishment_id, type, $4, "to", 'system', $3,
@@ -309,7 +309,7 @@ export class DossierWriteRepository {
         [now, horizon, limit, type],
       ),
     );
-    return camelRows<AlertedDossier>(rows as Record<string, unknown>[]);
+    return camelRows<AlertedDossier>(rows);
   }
 
   async insertAlerts(alerts: { id: string; establishmentId: string; dossierId: string; type: string; message: string; deadlineAt: Date | null; createdAt: Date }[]): Promise<void> {

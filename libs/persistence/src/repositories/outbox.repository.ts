@@ -66,7 +66,7 @@ export class OutboxRepository {
   }
 
   async pending(): Promise<number> {
-    const [{ n }] = await this.tx.manager.query(`SELECT count(*)::int AS n FROM outbox WHERE status IN ('pending', 'sending')`);
+    const [{ n }] = await this.tx.manager.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox WHERE status IN ('pending', 'sending')`);
     return n;
   }
 }

@@ -174,8 +174,8 @@ export function decodeV2Request(data: string): DecodedV2Request {
     registerNumber: data.slice(0, 2),
     amountCents: Number(data.slice(2, 10)),
     fullAnswer: data[10] === '1',
-    paymentMode: data[11]!,
-    transactionType: data[12]!,
+    paymentMode: data[11],
+    transactionType: data[12],
     currency: data.slice(13, 16),
     reference: data.slice(16, 26).trim(),
   };

@@ -51,7 +51,7 @@ export function parseV2Stream(input: Uint8Array): { items: V2Item[]; rest: Buffe
     noise = 0;
   };
   while (i < bytes.length) {
-    const byte = bytes[i]!;
+    const byte = bytes[i];
     const control = CONTROL_NAMES[byte];
     if (control) {
       flushNoise();
@@ -83,7 +83,7 @@ export function parseV2Stream(input: Uint8Array): { items: V2Item[]; rest: Buffe
       continue;
     }
     const expected = lrc(data);
-    const received = bytes[etx + 1]!;
+    const received = bytes[etx + 1];
     if (expected !== received) {
       items.push({ kind: 'bad-frame', error: new ProtocolError('bad_lrc', `LRC invalide (reçu ${received}, attendu ${expected})`) });
     } else if (!isPrintable(data)) {

@@ -31,7 +31,7 @@ export class TcpV3Link implements TerminalLink {
         clearTimeout(quiet);
         socket.destroy();
         if (outcome.answer) resolve(outcome.answer);
-        else reject(outcome.error);
+        else reject(outcome.error ?? new LinkError('link_closed', 'Liaison fermée', true));
       };
       const tryDecode = (final: boolean) => {
         const { fields, consumed, error } = parseTlv(buffer);

@@ -36,7 +36,7 @@ export class V2RegisterSession {
   }
 
   /** Waits for one of `wanted` control bytes, skipping anything else. */
-  private async control(wanted: readonly string[], timeoutMs: number): Promise<string | 'timeout' | 'closed'> {
+  private async control(wanted: readonly string[], timeoutMs: number): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const item = await this.next(Math.max(0, deadline - Date.now()));

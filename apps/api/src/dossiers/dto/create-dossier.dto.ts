@@ -35,7 +35,7 @@ export class PatientDto {
     example: '06 39 98 01 01',
     description: 'Mobile du patient, écrit à la française ou au format international ; renvoyé en E.164.',
   })
-  @Transform(({ value }) => (typeof value === 'string' ? (normalizePhone(value) ?? value) : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? (normalizePhone(value) ?? value) : value))
   @IsPatientPhone()
   phone?: string;
 

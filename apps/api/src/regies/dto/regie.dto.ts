@@ -15,7 +15,7 @@ export class RegieDto {
   @Trim()
   @IsOptional()
   @IsString()
-  @Matches(/^[+()\d\s.\-]{4,32}$/)
+  @Matches(/^[+()\d\s.-]{4,32}$/)
   phone?: string;
 
   @ApiPropertyOptional({ example: 'regie@example.test' })
