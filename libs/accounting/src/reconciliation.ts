@@ -343,7 +343,6 @@ export function reconcile(remittances: readonly Remittance[], lines: readonly Cr
   };
 }
 
-/** Binary search in lines sorted by booking date. */
 function firstOnOrAfter(lines: readonly PreparedLine[], date: IsoDate): number {
   let low = 0;
   let high = lines.length;
