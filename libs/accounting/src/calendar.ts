@@ -26,7 +26,7 @@ export function isoDate(year: number, month: number, day: number): IsoDate {
 }
 
 function assertIsoDate(value: IsoDate): void {
-  if (!isIsoDate(value)) throw new RangeError(`Date invalide : « ${value} » (attendu AAAA-MM-JJ).`);
+  if (!isIsoDate(value)) throw new RangeError(`Date invalide : « ${String(value)} » (attendu AAAA-MM-JJ).`);
 }
 
 /** Days since 1970-01-01. */

@@ -67,7 +67,7 @@ describe('camt.053', () => {
         endToEndId: 'REM-2026-0001',
         additionalText: ['REMISE CARTES PLBS DIAPASON CONTRAT 7560680', 'DU 02/01/2026 – Régie & caisse'],
       });
-      expect(dft.lines[1]!.endToEndId).toBeNull();
+      expect(dft.lines[1].endToEndId).toBeNull();
       expect(dft.lines[2]).toMatchObject({ bookingDate: '2026-01-05', label: 'REMISE CB CONTACT RM2601020003', bankReference: null });
       expect(other.lines[0]).toMatchObject({ valueDate: null, label: 'VIR SEPA REMISE CB CONTACT' });
     });
@@ -77,7 +77,7 @@ describe('camt.053', () => {
     it.each(['02', '03', '04', '05', '06', '07', '08'])('reads camt.053.001.%s', (version) => {
       const xml = minimal(credit('12.50'), `urn:iso:std:iso:20022:tech:xsd:camt.053.001.${version}`);
       expect(camt053Version(xml)).toBe(version);
-      expect(parseCamt053(xml).accounts[0]!.lines[0]!.amountCents).toBe(1_250);
+      expect(parseCamt053(xml).accounts[0].lines[0].amountCents).toBe(1_250);
     });
 
     it('reads a prefixed namespace and a status given as a code', () => {
@@ -85,7 +85,7 @@ describe('camt.053', () => {
         .replace(/<(\/?)(\w)/g, '<$1c:$2')
         .replace('<c:Document xmlns=', '<c:Document xmlns:c=');
       expect(xml).toContain('<c:BkToCstmrStmt>');
-      expect(parseCamt053(Buffer.from(xml)).accounts[0]!.lines).toHaveLength(1);
+      expect(parseCamt053(Buffer.from(xml)).accounts[0].lines).toHaveLength(1);
     });
 
     it('refuses other versions and other messages', () => {
@@ -109,8 +109,8 @@ describe('camt.053', () => {
     });
 
     it('accepts up to five decimals when they are zeros', () => {
-      expect(parseCamt053(minimal(credit('12.50000'))).accounts[0]!.lines[0]!.amountCents).toBe(1_250);
-      expect(parseCamt053(minimal(credit('7'))).accounts[0]!.lines[0]!.amountCents).toBe(700);
+      expect(parseCamt053(minimal(credit('12.50000'))).accounts[0].lines[0].amountCents).toBe(1_250);
+      expect(parseCamt053(minimal(credit('7'))).accounts[0].lines[0].amountCents).toBe(700);
     });
 
     it('refuses a malformed document, naming the line', () => {
@@ -130,7 +130,7 @@ describe('camt.053', () => {
 
     it('reads an account identified otherwise than by IBAN', () => {
       const xml = minimal('').replace(`<IBAN>${DFT_IBAN}</IBAN>`, '<Othr><Id>C-42</Id></Othr>');
-      expect(parseCamt053(xml).accounts[0]!.account).toEqual({ iban: null, bankCode: null, branchCode: null, accountNumber: 'C-42', currency: 'EUR' });
+      expect(parseCamt053(xml).accounts[0].account).toEqual({ iban: null, bankCode: null, branchCode: null, accountNumber: 'C-42', currency: 'EUR' });
     });
   });
 

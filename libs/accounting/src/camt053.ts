@@ -55,7 +55,7 @@ function decodeEntities(value: string): string {
   return value.replace(/&(#\d+|#x[0-9a-fA-F]+|amp|lt|gt|quot|apos);/g, (_entity, name: string) => {
     if (name.startsWith('#x')) return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
     if (name.startsWith('#')) return String.fromCodePoint(Number.parseInt(name.slice(1), 10));
-    return XML_ENTITIES[name]!;
+    return XML_ENTITIES[name];
   });
 }
 
@@ -110,11 +110,11 @@ class Place {
   cents(node: unknown, field: string): Cents {
     const raw = this.required(node, field, 'Amt');
     const match = /^(\d{1,15})(?:\.(\d{1,5}))?$/.exec(raw);
-    if (!match) this.fail(field, `« ${raw} » n’est pas un montant décimal positif.`);
+    if (!match) this.fail(field, `« ${String(raw)} » n’est pas un montant décimal positif.`);
     const fraction = (match[2] ?? '').padEnd(2, '0');
-    if (/[1-9]/.test(fraction.slice(2))) this.fail(field, `« ${raw} » ne tombe pas sur un centime.`);
+    if (/[1-9]/.test(fraction.slice(2))) this.fail(field, `« ${String(raw)} » ne tombe pas sur un centime.`);
     const cents = Number(match[1]) * 100 + Number(fraction.slice(0, 2));
-    if (!Number.isSafeInteger(cents)) this.fail(field, `« ${raw} » dépasse la capacité de calcul en centimes.`);
+    if (!Number.isSafeInteger(cents)) this.fail(field, `« ${String(raw)} » dépasse la capacité de calcul en centimes.`);
     return cents;
   }
 
@@ -138,7 +138,7 @@ class Place {
   date(node: unknown, field: string, required: boolean): IsoDate | null {
     const raw = this.optional(node, 'Dt') ?? this.optional(node, 'DtTm')?.slice(0, 10) ?? null;
     if (raw === null) return required ? this.fail(field, 'date (Dt ou DtTm) absente.') : null;
-    if (!isIsoDate(raw)) this.fail(field, `« ${raw} » n’est pas une date AAAA-MM-JJ.`);
+    if (!isIsoDate(raw)) this.fail(field, `« ${String(raw)} » n’est pas une date AAAA-MM-JJ.`);
     return raw;
   }
 }

@@ -28,7 +28,7 @@ function parseError(content: string): BankStatementError {
 
 function withLine(index: number, change: (line: string) => string): string {
   const lines = fixtureLines();
-  lines[index] = change(lines[index]!);
+  lines[index] = change(lines[index]);
   return lines.join('\r\n');
 }
 
@@ -58,7 +58,7 @@ describe('CFONB 120', () => {
     });
 
     it('reads a card remittance credit with its complements', () => {
-      expect(statement.accounts[0]!.movements[0]).toEqual<Cfonb120Movement>({
+      expect(statement.accounts[0].movements[0]).toEqual<Cfonb120Movement>({
         bankOperationCode: '0153',
         operationCode: '05',
         accountingDate: '2026-01-05',
@@ -78,7 +78,7 @@ describe('CFONB 120', () => {
     });
 
     it('reads the commission debit and its complement', () => {
-      const commission = statement.accounts[0]!.movements[3]!;
+      const commission = statement.accounts[0].movements[3];
       expect(commission).toMatchObject({ operationCode: '62', label: 'COMMISSIONS CARTES DECEMBRE', amountCents: -3_862, reference: '' });
       expect(commission.complements).toEqual([{ qualifier: 'LIB', text: 'COMMISSIONS ACQUEREUR CB DECEMBRE 2025' }]);
     });
@@ -106,7 +106,7 @@ describe('CFONB 120', () => {
 
     it('reads Latin-1 bytes when the file is not UTF-8', () => {
       const latin1 = Buffer.from(withLine(1, (line) => replaceAt(line, 49, 'VIR RÉGIE'.padEnd(31))), 'latin1');
-      expect(parseCfonb120(latin1).accounts[0]!.movements[0]!.label).toBe('VIR RÉGIE');
+      expect(parseCfonb120(latin1).accounts[0].movements[0].label).toBe('VIR RÉGIE');
     });
 
     it('reads UTF-8 bytes', () => {
@@ -116,12 +116,12 @@ describe('CFONB 120', () => {
     it('treats a blank or zero value date as absent', () => {
       const blank = parseCfonb120(withLine(1, (line) => replaceAt(line, 43, '      ')));
       const zeros = parseCfonb120(withLine(1, (line) => replaceAt(line, 43, '000000')));
-      expect(blank.accounts[0]!.movements[0]!.valueDate).toBeNull();
-      expect(zeros.accounts[0]!.movements[0]!.valueDate).toBeNull();
+      expect(blank.accounts[0].movements[0].valueDate).toBeNull();
+      expect(zeros.accounts[0].movements[0].valueDate).toBeNull();
     });
 
     it('pivots two-digit years at 80', () => {
-      const at = (date: string) => parseCfonb120(withLine(1, (line) => replaceAt(line, 43, date))).accounts[0]!.movements[0]!.valueDate;
+      const at = (date: string) => parseCfonb120(withLine(1, (line) => replaceAt(line, 43, date))).accounts[0].movements[0].valueDate;
       expect(at('010180')).toBe('1980-01-01');
       expect(at('311299')).toBe('1999-12-31');
       expect(at('010100')).toBe('2000-01-01');
@@ -129,28 +129,28 @@ describe('CFONB 120', () => {
     });
 
     it('scales amounts by the number of decimals of the record', () => {
-      const [opening, movement, , , , , , , closing] = fixtureLines() as string[];
+      const [opening, movement, , , , , , , closing] = fixtureLines();
       const lines = [
-        replaceAt(replaceAt(opening!, 20, '0'), 91, '0000000000012{'),
-        replaceAt(replaceAt(movement!, 20, '3'), 91, '0000000001250{'),
-        replaceAt(closing!, 91, '0000000001325{'),
+        replaceAt(replaceAt(opening, 20, '0'), 91, '0000000000012{'),
+        replaceAt(replaceAt(movement, 20, '3'), 91, '0000000001250{'),
+        replaceAt(closing, 91, '0000000001325{'),
       ];
       const [account] = parseCfonb120(lines.join('\n')).accounts;
-      expect(account!.openingBalance.amountCents).toBe(12_000);
-      expect(account!.movements[0]!.amountCents).toBe(1_250);
-      expect(account!.closingBalance.amountCents).toBe(13_250);
+      expect(account.openingBalance.amountCents).toBe(12_000);
+      expect(account.movements[0].amountCents).toBe(1_250);
+      expect(account.closingBalance.amountCents).toBe(13_250);
     });
 
     it('refuses an amount with more decimals than a cent', () => {
       const lines = fixtureLines();
-      lines[1] = replaceAt(replaceAt(lines[1]!, 20, '3'), 91, '0000000000125A');
+      lines[1] = replaceAt(replaceAt(lines[1], 20, '3'), 91, '0000000000125A');
       expect(() => parseCfonb120(lines.join('\n'))).toThrow(/ne tombe pas sur un centime/);
     });
 
     it('can leave unbalanced blocks to the caller', () => {
       const content = withLine(1, (line) => replaceAt(line, 91, '0000000043126{'));
       expect(() => parseCfonb120(content)).toThrow(BankStatementError);
-      expect(parseCfonb120(content, { checkBalances: false }).accounts[0]!.movements[0]!.amountCents).toBe(431_260);
+      expect(parseCfonb120(content, { checkBalances: false }).accounts[0].movements[0].amountCents).toBe(431_260);
     });
   });
 
@@ -194,22 +194,22 @@ describe('CFONB 120', () => {
 
     it('truncates labels to their field', () => {
       const [account] = parseCfonb120(FIXTURE).accounts;
-      const long = { ...account!, movements: [{ ...account!.movements[0]!, label: 'x'.repeat(40), complements: [] }], closingBalance: { date: '2026-01-05', amountCents: 556_250 } };
+      const long = { ...account, movements: [{ ...account.movements[0], label: 'x'.repeat(40), complements: [] }], closingBalance: { date: '2026-01-05', amountCents: 556_250 } };
       const written = writeCfonb120({ accounts: [long] });
       expect(written.split('\r\n').every((line) => line === '' || line.length === 120)).toBe(true);
-      expect(parseCfonb120(written).accounts[0]!.movements[0]!.label).toBe('X'.repeat(31));
+      expect(parseCfonb120(written).accounts[0].movements[0].label).toBe('X'.repeat(31));
     });
 
     it('refuses what cannot be written', () => {
       const [account] = parseCfonb120(FIXTURE).accounts;
-      const write = (change: Partial<Cfonb120AccountStatement>) => () => writeCfonb120({ accounts: [{ ...account!, ...change }] });
+      const write = (change: Partial<Cfonb120AccountStatement>) => () => writeCfonb120({ accounts: [{ ...account, ...change }] });
       expect(write({ openingBalance: { date: '2080-01-01', amountCents: 0 } })).toThrow(/l’année 2080 ne s’écrit pas/);
       expect(write({ openingBalance: { date: '2026-02-30', amountCents: 0 } })).toThrow(/AAAA-MM-JJ/);
       expect(write({ openingBalance: { date: '2026-01-02', amountCents: 0.5 } })).toThrow(/centimes/);
       expect(write({ openingBalance: { date: '2026-01-02', amountCents: 100_000_000_000_000 } })).toThrow(/14 chiffres/);
       expect(write({ bankCode: '1007' })).toThrow(/code banque/);
       expect(write({ accountNumber: '0000100578' })).toThrow(/numéro de compte/);
-      expect(write({ movements: [{ ...account!.movements[0]!, operationCode: '123' }] })).toThrow(/code opération interbancaire/);
+      expect(write({ movements: [{ ...account.movements[0], operationCode: '123' }] })).toThrow(/code opération interbancaire/);
     });
   });
 

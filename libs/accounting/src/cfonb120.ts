@@ -192,7 +192,7 @@ function splitRecords(text: string): Record120[] {
     const line = index + 1;
     const trimmed = raw.replace(/\s+$/, '');
     if (trimmed === '') return;
-    if (/[\u0000-\u001f\u007f]/.test(trimmed)) fail(line, FIELD_NAMES.characters, 'la ligne contient un caractère de contrôle (tabulation ou autre).');
+    if ([...trimmed].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) fail(line, FIELD_NAMES.characters, 'la ligne contient un caractère de contrôle (tabulation ou autre).');
     if (trimmed.length > CFONB120_RECORD_LENGTH) {
       fail(line, FIELD_NAMES.length, `${trimmed.length} caractères au lieu de ${CFONB120_RECORD_LENGTH}.`);
     }
@@ -331,7 +331,7 @@ function writeDate(date: IsoDate, field: string): string {
   const year = match ? Number(match[1]) : NaN;
   if (!match || !isCalendarDate(year, Number(match[2]), Number(match[3]))) writeFail(field, `« ${date} » n’est pas une date AAAA-MM-JJ.`);
   if (year < FIRST_YEAR || year > LAST_YEAR) writeFail(field, `l’année ${year} ne s’écrit pas sur deux chiffres (années ${FIRST_YEAR} à ${LAST_YEAR}).`);
-  return `${match[3]}${match[2]}${match[1]!.slice(2)}`;
+  return `${match[3]}${match[2]}${match[1].slice(2)}`;
 }
 
 function writeAmount(cents: Cents): string {

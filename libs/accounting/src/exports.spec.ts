@@ -39,7 +39,7 @@ describe('exports', () => {
     });
 
     it('reads back with ; as separator, decimal commas, French dates and quoting', () => {
-      const records = parse(csv, { delimiter: ';', bom: true }) as string[][];
+      const records: string[][] = parse(csv, { delimiter: ';', bom: true });
       expect(records).toEqual([
         ['Date de crédit', 'Libellé', 'Montant (€)', 'Débits'],
         ['05/01/2026', 'Remise CB PLBS', '12,50', '3'],
@@ -51,8 +51,8 @@ describe('exports', () => {
     });
 
     it('refuses a float amount or a bad date', () => {
-      expect(() => toFrenchCsv(COLUMNS, [{ ...ROWS[0]!, amountCents: 12.5 }])).toThrow(/colonne « Montant \(€\) » : 12.5 n’est pas un nombre entier de centimes/);
-      expect(() => toFrenchCsv(COLUMNS, [{ ...ROWS[0]!, creditDate: '05/01/2026' }])).toThrow(/n’est pas une date AAAA-MM-JJ/);
+      expect(() => toFrenchCsv(COLUMNS, [{ ...ROWS[0], amountCents: 12.5 }])).toThrow(/colonne « Montant \(€\) » : 12.5 n’est pas un nombre entier de centimes/);
+      expect(() => toFrenchCsv(COLUMNS, [{ ...ROWS[0], creditDate: '05/01/2026' }])).toThrow(/n’est pas une date AAAA-MM-JJ/);
     });
   });
 
@@ -60,7 +60,7 @@ describe('exports', () => {
     async function reopen(buffer: Buffer): Promise<ExcelJS.Worksheet> {
       const workbook = new ExcelJS.Workbook();
       await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
-      return workbook.worksheets[0]!;
+      return workbook.worksheets[0];
     }
 
     it('writes typed cells: euros as numbers, dates as dates, counts as integers', async () => {

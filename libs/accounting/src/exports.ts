@@ -34,7 +34,7 @@ function calendarDate(value: string | Date, column: string): IsoDate {
     if (Number.isNaN(value.getTime())) exportFail(column, 'date invalide.');
     return PARIS_DATE.format(value);
   }
-  if (!isIsoDate(value)) exportFail(column, `« ${value} » n’est pas une date AAAA-MM-JJ.`);
+  if (!isIsoDate(value)) exportFail(column, `« ${String(value)} » n’est pas une date AAAA-MM-JJ.`);
   return value;
 }
 

@@ -7,3 +7,4 @@ export * from './exports';
 export * from './iban';
 export * from './reconciliation';
 export * from './statement';
+export * from './parse-bank-statement';

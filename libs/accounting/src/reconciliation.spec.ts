@@ -64,7 +64,7 @@ describe('reconciliation', () => {
     expect(reconcile(remittances, [line('l', '2025-12-29', 1_000)], { asOf: '2026-01-10', creditWindowBusinessDays: 2 }).matches).toHaveLength(1);
     const late = reconcile(remittances, [line('l', '2025-12-30', 1_000)], { asOf: '2026-01-10', creditWindowBusinessDays: 2 });
     expect(late.matches).toHaveLength(0);
-    expect(late.overdueRemittances[0]!.expectedBy).toBe('2025-12-29');
+    expect(late.overdueRemittances[0].expectedBy).toBe('2025-12-29');
   });
 
   it('files a December remittance credited in January under the new year', () => {

@@ -111,7 +111,7 @@ export interface ReconciliationResult {
  * funds arrive in January. Nothing is suspended at year end, so the credit date alone decides.
  */
 export function annualYearOf(creditDate: IsoDate): number {
-  if (!isIsoDate(creditDate)) throw new RangeError(`Date de crédit invalide : « ${creditDate} » (attendu AAAA-MM-JJ).`);
+  if (!isIsoDate(creditDate)) throw new RangeError(`Date de crédit invalide : « ${String(creditDate)} » (attendu AAAA-MM-JJ).`);
   return Number(creditDate.slice(0, 4));
 }
 
@@ -200,7 +200,7 @@ const byLine = (left: PreparedLine, right: PreparedLine) =>
 export function reconcile(remittances: readonly Remittance[], lines: readonly CreditLine[], options: ReconciliationOptions): ReconciliationResult {
   const windowDays = options.creditWindowBusinessDays ?? DEFAULT_CREDIT_WINDOW_BUSINESS_DAYS;
   const isBusinessDay = options.isBusinessDay ?? frenchBusinessCalendar();
-  if (!isIsoDate(options.asOf)) invalid(`Date de rapprochement invalide : « ${options.asOf} ».`);
+  if (!isIsoDate(options.asOf)) invalid(`Date de rapprochement invalide : « ${String(options.asOf)} ».`);
   if (!Number.isInteger(windowDays) || windowDays < 0) invalid(`Délai de crédit invalide : ${windowDays} jours ouvrés.`);
 
   const expectedByCache = new Map<IsoDate, IsoDate>();
@@ -208,7 +208,7 @@ export function reconcile(remittances: readonly Remittance[], lines: readonly Cr
   const prepared: PreparedRemittance[] = remittances.map((remittance) => {
     if (seenRemittances.has(remittance.id)) invalid(`Remise ${remittance.id} présente deux fois.`);
     seenRemittances.add(remittance.id);
-    if (!isIsoDate(remittance.settlementDate)) invalid(`Remise ${remittance.id} : date de règlement invalide « ${remittance.settlementDate} ».`);
+    if (!isIsoDate(remittance.settlementDate)) invalid(`Remise ${remittance.id} : date de règlement invalide « ${String(remittance.settlementDate)} ».`);
     if (!isCents(remittance.totalCents)) invalid(`Remise ${remittance.id} : le total doit être un nombre entier de centimes.`);
     let expectedBy = expectedByCache.get(remittance.settlementDate);
     if (expectedBy === undefined) {
@@ -235,7 +235,7 @@ export function reconcile(remittances: readonly Remittance[], lines: readonly Cr
   const preparedLines: PreparedLine[] = lines.map((line) => {
     if (seenLines.has(line.id)) invalid(`Ligne de relevé ${line.id} présente deux fois.`);
     seenLines.add(line.id);
-    if (!isIsoDate(line.bookingDate)) invalid(`Ligne de relevé ${line.id} : date de comptabilisation invalide « ${line.bookingDate} ».`);
+    if (!isIsoDate(line.bookingDate)) invalid(`Ligne de relevé ${line.id} : date de comptabilisation invalide « ${String(line.bookingDate)} ».`);
     if (!isCents(line.amountCents) || line.amountCents < 0) invalid(`Ligne de relevé ${line.id} : le montant doit être un nombre entier positif de centimes.`);
     const carried = [...referenceCandidates(line)].filter((candidate) => knownReferences.has(candidate)).sort(compareText);
     return { line, account: line.accountIban === null ? null : normaliseIban(line.accountIban), carried };
@@ -302,7 +302,7 @@ export function reconcile(remittances: readonly Remittance[], lines: readonly Cr
     if (!sameAmount) continue;
     const windowStart = remittance.remittance.settlementDate;
     for (let index = firstOnOrAfter(sameAmount, windowStart); index < sameAmount.length; index += 1) {
-      const line = sameAmount[index]!;
+      const line = sameAmount[index];
       if (line.line.bookingDate > remittance.expectedBy) break;
       if (matchedLines.has(line.line.id) || !sameAccount(remittance, line)) continue;
       if (line.carried.length > 0 && (remittance.reference === null || !line.carried.includes(remittance.reference))) continue;
@@ -348,7 +348,7 @@ function firstOnOrAfter(lines: readonly PreparedLine[], date: IsoDate): number {
   let high = lines.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (lines[middle]!.line.bookingDate < date) low = middle + 1;
+    if (lines[middle].line.bookingDate < date) low = middle + 1;
     else high = middle;
   }
   return low;

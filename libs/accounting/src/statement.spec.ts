@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCfonb120 } from './cfonb120';
-import { detectStatementFormat, fromCfonb, parseBankStatement, signedAmountCents } from './statement';
+import { detectStatementFormat, parseBankStatement } from './parse-bank-statement';
+import { fromCfonb, signedAmountCents } from './statement';
 
 const CFONB = readFileSync(join(__dirname, 'fixtures', 'dft-10071-2026-01.cfonb120.txt'));
 const CAMT = readFileSync(join(__dirname, 'fixtures', 'dft-10071-2026-01.camt053.xml'));
@@ -12,8 +13,8 @@ describe('bank statements, whatever the format', () => {
     expect(statement.format).toBe('cfonb120');
     expect(statement.accounts).toHaveLength(3);
     const [dft] = statement.accounts;
-    expect(dft!.account).toEqual({ iban: 'FR7610071750000000100578394', bankCode: '10071', branchCode: '75000', accountNumber: '00001005783', currency: 'EUR' });
-    expect(dft!.lines[0]).toEqual({
+    expect(dft.account).toEqual({ iban: 'FR7610071750000000100578394', bankCode: '10071', branchCode: '75000', accountNumber: '00001005783', currency: 'EUR' });
+    expect(dft.lines[0]).toEqual({
       direction: 'credit',
       amountCents: 431_250,
       bookingDate: '2026-01-05',
@@ -23,7 +24,7 @@ describe('bank statements, whatever the format', () => {
       endToEndId: 'REM-2026-0001',
       additionalText: ['REMISE CARTES PLBS DIAPASON CONTRAT 7560680 DU 02/01/2026', 'REM-2026-0001                      CBFF'],
     });
-    expect(dft!.lines[3]).toMatchObject({ direction: 'debit', amountCents: 3_862, bankReference: null, endToEndId: null });
+    expect(dft.lines[3]).toMatchObject({ direction: 'debit', amountCents: 3_862, bankReference: null, endToEndId: null });
   });
 
   it('tells the same story from the CFONB file and the camt.053 file of the same day', () => {
@@ -32,10 +33,10 @@ describe('bank statements, whatever the format', () => {
       if (!parsed.ok) throw new Error(parsed.message);
       const [dft] = parsed.statement.accounts;
       return {
-        iban: dft!.account.iban,
-        opening: dft!.openingBalance,
-        closing: dft!.closingBalance,
-        lines: dft!.lines.map((line) => [line.direction, line.amountCents, line.bookingDate]),
+        iban: dft.account.iban,
+        opening: dft.openingBalance,
+        closing: dft.closingBalance,
+        lines: dft.lines.map((line) => [line.direction, line.amountCents, line.bookingDate]),
       };
     };
     expect(summary(CAMT)).toEqual(summary(CFONB));
