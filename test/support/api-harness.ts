@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { Clock, ManualClock } from '@diapason/domain';
@@ -5,6 +6,7 @@ import { DiapasonConfig, loadConfig } from '@diapason/config';
 import { ApiKeyRepository, EstablishmentRepository, TransactionContext } from '@diapason/persistence';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { freshDatabase } from './fresh-database';
+import { OpenApiValidator } from './openapi-validator';
 import { freePort } from './test-database';
 
 export interface HttpAnswer<T = any> {
@@ -29,6 +31,8 @@ export interface ApiHarness {
   dataSource: DataSource;
   clock: ManualClock;
   databaseUrl: string;
+  /** Every answer `request()` receives is checked against the served OpenAPI document. */
+  openapi: OpenApiValidator;
   createKey(establishmentCode: string, name?: string): Promise<string>;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpAnswer<T>>;
   close(): Promise<void>;
@@ -63,6 +67,7 @@ export async function startApi(options: { env?: Record<string, string>; clock?: 
   const url = config.http.publicBaseUrl;
   const dataSource = app.get(DataSource);
   const tx = app.get(TransactionContext);
+  const openapi = await OpenApiValidator.load(url);
 
   return {
     app,
@@ -71,6 +76,7 @@ export async function startApi(options: { env?: Record<string, string>; clock?: 
     dataSource,
     clock,
     databaseUrl: database.url,
+    openapi,
     async createKey(code, name) {
       return tx.run(async () => {
         const establishment = await new EstablishmentRepository(tx).ensure(code, name ?? `Hôpital ${code}`);
@@ -93,9 +99,13 @@ export async function startApi(options: { env?: Record<string, string>; clock?: 
       } catch {
         // not JSON: keep the text
       }
+      // Throws on an undocumented status or a body that does not match the document.
+      openapi.check({ method, path, status: response.status, contentType: response.headers.get('content-type'), body: parsed, text });
       return { status: response.status, headers: response.headers, body: parsed as any, text };
     },
     async close() {
+      // Set DIAPASON_OPENAPI_COUNT_FILE to count the answers validated over a whole run.
+      if (process.env.DIAPASON_OPENAPI_COUNT_FILE) appendFileSync(process.env.DIAPASON_OPENAPI_COUNT_FILE, `${openapi.validated}\n`);
       await app.close();
       await database.drop();
     },

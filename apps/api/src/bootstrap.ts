@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { NextFunction, Request, Response } from 'express';
 import { Clock, systemClock } from '@diapason/domain';
@@ -10,6 +10,7 @@ import { ApiModule } from './api.module';
 import { ProblemException } from './common/problem';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
+import { createOpenApiDocument } from './openapi';
 
 export interface ApiAppOptions {
   clock?: Clock;
@@ -31,18 +32,7 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('DIAPASON — API GAP')
-      .setDescription(
-        'Paiement différé par carte des restes à charge hospitaliers. Montants en centimes d’euro (entiers). ' +
-          'Erreurs au format application/problem+json (RFC 9457). Chaque POST accepte un en-tête Idempotency-Key.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Clé d’API de l’établissement' }, 'gap-api-key')
-      .build(),
-  );
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { ApiKeyPrincipal, ApiKeyRepository } from '@diapason/persistence';
 import { LRUCache } from 'lru-cache';
 import type { Request } from 'express';
+import { ApiProblems } from './openapi';
 import { ProblemException } from './problem';
 
 export type AuthenticatedRequest = Request & { principal?: ApiKeyPrincipal };
@@ -59,9 +60,11 @@ function unauthorized(detail: string): ProblemException {
   return new ProblemException(401, 'unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer realm="diapason"' });
 }
 
+/** Name of the bearer security scheme of the OpenAPI document. */
+export const GAP_API_KEY_SCHEME = 'gap-api-key';
+
 /** Documents a controller of the GAP API: API key required, scoped to its establishment. */
-export const GapApi = () =>
-  applyDecorators(ApiBearerAuth('gap-api-key'), ApiUnauthorizedResponse({ description: 'Clé d’API manquante, inconnue ou révoquée.' }));
+export const GapApi = () => applyDecorators(ApiBearerAuth(GAP_API_KEY_SCHEME), ApiProblems(401));
 
 /** The establishment whose key authenticated the request. */
 export const Principal = createParamDecorator((_: unknown, context: ExecutionContext): ApiKeyPrincipal => {

@@ -6,7 +6,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 
 /** `limit` and `cursor`, the same on every list of the API. */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,7 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { DossierStatus, ReportingCategory } from '@diapason/domain';
 import {
   DOSSIER_STATUSES,
+  JOURNAL_EVENT_TYPES,
   REPORTING_CATEGORIES,
   categoryLabel,
   reportingCategory,
@@ -9,12 +10,19 @@ import {
 } from '@diapason/domain';
 import type { DossierEntity, DossierEventEntity, ImprintAttemptEntity, NoticeRow } from '@diapason/persistence';
 import { maskRecipient } from '@diapason/notifier';
+import { TERMINAL_MODELS } from '@diapason/terminal-bridge';
+
+/** Dates and times are ISO 8601 strings in UTC (`2026-11-23T09:00:00.000Z`). */
+const DATE_TIME = { type: 'string', format: 'date-time' } as const;
+const NULLABLE_DATE_TIME = { ...DATE_TIME, nullable: true } as const;
+const NULLABLE_STRING = { type: 'string', nullable: true } as const;
+const CENTS = { type: 'integer', minimum: 1, description: 'Centimes d’euro.' } as const;
 
 class PatientView {
-  @ApiProperty() lastName!: string;
-  @ApiProperty() firstName!: string;
-  @ApiProperty({ nullable: true, example: '+33639980101' }) phone!: string | null;
-  @ApiProperty({ nullable: true }) email!: string | null;
+  @ApiProperty({ example: 'DUPONT' }) lastName!: string;
+  @ApiProperty({ example: 'Marie' }) firstName!: string;
+  @ApiProperty({ ...NULLABLE_STRING, example: '+33639980101', description: 'Format E.164.' }) phone!: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'marie.dupont@example.test' }) email!: string | null;
 }
 
 class ItpView {
@@ -23,39 +31,40 @@ class ItpView {
 }
 
 class ImprintView {
-  @ApiProperty({ example: 5000 }) ceilingCents!: number;
-  @ApiProperty() imprintedAt!: Date;
-  @ApiProperty({ description: 'Fin de validité de l’empreinte.' }) validUntil!: Date;
-  @ApiProperty({ nullable: true, example: '499999######1235', description: 'PAN masqué (6 premiers, 4 derniers chiffres au plus).' })
+  @ApiProperty({ ...CENTS, example: 5000, description: 'Plafond de l’empreinte, en centimes d’euro.' }) ceilingCents!: number;
+  @ApiProperty(DATE_TIME) imprintedAt!: Date;
+  @ApiProperty({ ...DATE_TIME, description: 'Fin de validité de l’empreinte.' }) validUntil!: Date;
+  @ApiProperty({ ...NULLABLE_STRING, example: '499999######1235', description: 'PAN masqué (6 premiers, 4 derniers chiffres au plus).' })
   maskedPan!: string | null;
-  @ApiProperty({ nullable: true, example: '2028-12', description: 'Mois d’expiration de la carte.' }) cardExpiry!: string | null;
-  @ApiProperty({ nullable: true }) authorisationNumber!: string | null;
-  @ApiProperty({ nullable: true }) acquirerReference!: string | null;
-  @ApiProperty({ nullable: true }) terminalId!: string | null;
-  @ApiProperty({ nullable: true, enum: ['ICT250', 'iWL280'] }) terminalModel!: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, pattern: '^\\d{4}-\\d{2}$', example: '2028-12', description: 'Mois d’expiration de la carte.' })
+  cardExpiry!: string | null;
+  @ApiProperty(NULLABLE_STRING) authorisationNumber!: string | null;
+  @ApiProperty(NULLABLE_STRING) acquirerReference!: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'Identifiant du terminal qui a pris l’empreinte.' }) terminalId!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, enum: TERMINAL_MODELS }) terminalModel!: string | null;
   @ApiProperty({ type: ItpView, nullable: true }) itp!: ItpView | null;
   @ApiProperty({ description: 'Réponse récupérée auprès du terminal après une coupure de liaison.' }) recovered!: boolean;
 }
 
 export class ImprintAttemptView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'imprint_attempt' }) object!: 'imprint_attempt';
+  @ApiProperty({ enum: ['imprint_attempt'] }) object!: 'imprint_attempt';
   @ApiProperty({ format: 'uuid' }) dossierId!: string;
   @ApiProperty({ enum: ['pending', 'running', 'approved', 'refused', 'failed'] }) status!: string;
-  @ApiProperty() terminalId!: string;
-  @ApiProperty() ceilingCents!: number;
-  @ApiProperty() requestedAt!: Date;
-  @ApiProperty({ nullable: true }) startedAt!: Date | null;
-  @ApiProperty({ nullable: true }) endedAt!: Date | null;
-  @ApiProperty({ nullable: true, example: 'card_refused' }) failureCode!: string | null;
-  @ApiProperty({ nullable: true, description: 'Motif en français, à lire par l’agent de la régie.' }) failureMessage!: string | null;
+  @ApiProperty({ example: 'TPE-ACCUEIL-1', description: 'Identifiant du terminal.' }) terminalId!: string;
+  @ApiProperty({ ...CENTS, example: 5000 }) ceilingCents!: number;
+  @ApiProperty(DATE_TIME) requestedAt!: Date;
+  @ApiProperty(NULLABLE_DATE_TIME) startedAt!: Date | null;
+  @ApiProperty(NULLABLE_DATE_TIME) endedAt!: Date | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'card_refused' }) failureCode!: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'Motif en français, à lire par l’agent de la régie.' }) failureMessage!: string | null;
   @ApiProperty() recovered!: boolean;
 }
 
 class PaymentRequestView {
-  @ApiProperty({ example: 1750 }) amountCents!: number;
-  @ApiProperty({ nullable: true }) invoiceReference!: string | null;
-  @ApiProperty() requestedAt!: Date;
+  @ApiProperty({ ...CENTS, example: 1750 }) amountCents!: number;
+  @ApiProperty(NULLABLE_STRING) invoiceReference!: string | null;
+  @ApiProperty(DATE_TIME) requestedAt!: Date;
   @ApiProperty({
     description: 'Vrai si la demande arrive trop tard pour respecter le délai avant débit dans la validité de l’empreinte.',
   })
@@ -66,55 +75,55 @@ class NoticeView {
   @ApiProperty({ enum: ['sms', 'email'] }) channel!: string;
   @ApiProperty({ enum: ['pending', 'sending', 'sent', 'delivered', 'opened', 'failed'] }) status!: string;
   @ApiProperty({ description: 'Destinataire masqué.' }) recipient!: string;
-  @ApiProperty({ nullable: true }) sentAt!: Date | null;
-  @ApiProperty({ nullable: true, description: 'Remise (SMS) ou ouverture (e-mail).' }) deliveredAt!: Date | null;
-  @ApiProperty({ nullable: true }) failureReason!: string | null;
+  @ApiProperty(NULLABLE_DATE_TIME) sentAt!: Date | null;
+  @ApiProperty({ ...NULLABLE_DATE_TIME, description: 'Remise (SMS) ou ouverture (e-mail).' }) deliveredAt!: Date | null;
+  @ApiProperty(NULLABLE_STRING) failureReason!: string | null;
 }
 
 class CompletionView {
   @ApiProperty({ description: 'Clé d’idempotence du débit auprès du serveur d’acceptation (une par dossier).' }) idempotencyKey!: string;
-  @ApiProperty({ nullable: true }) startedAt!: Date | null;
-  @ApiProperty({ nullable: true, description: 'Référence de la transaction chez l’acquéreur (remise, relevé DFT).' })
+  @ApiProperty(NULLABLE_DATE_TIME) startedAt!: Date | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'Référence de la transaction chez l’acquéreur (remise, relevé DFT).' })
   transactionReference!: string | null;
-  @ApiProperty({ nullable: true, format: 'date', description: 'Date de crédit des fonds.' }) settlementDate!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, format: 'date', description: 'Date de crédit des fonds.' }) settlementDate!: string | null;
 }
 
 class BankRejectionView {
-  @ApiProperty({ nullable: true, example: '51' }) code!: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: '51' }) code!: string | null;
   @ApiProperty({ example: 'Provision insuffisante sur le compte du patient. …' }) message!: string;
 }
 
 class CancellationView {
-  @ApiProperty() at!: Date;
-  @ApiProperty() reason!: string;
+  @ApiProperty(DATE_TIME) at!: Date;
+  @ApiProperty({ example: 'patient_choice' }) reason!: string;
 }
 
 export class DossierView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'dossier' }) object!: 'dossier';
+  @ApiProperty({ enum: ['dossier'] }) object!: 'dossier';
   @ApiProperty({ enum: DOSSIER_STATUSES }) status!: DossierStatus;
   @ApiProperty({ example: 'En attente d’empreinte' }) statusLabel!: string;
   @ApiProperty({ enum: REPORTING_CATEGORIES }) category!: ReportingCategory;
   @ApiProperty({ example: 'Dossier en cours' }) categoryLabel!: string;
-  @ApiProperty() gapDossierNumber!: string;
-  @ApiProperty() regieCode!: string;
+  @ApiProperty({ example: 'GAP-2026-000123' }) gapDossierNumber!: string;
+  @ApiProperty({ example: 'REGIE-01' }) regieCode!: string;
   @ApiProperty({ type: PatientView }) patient!: PatientView;
-  @ApiProperty({ nullable: true, format: 'date' }) admissionDate!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, format: 'date' }) admissionDate!: string | null;
   @ApiProperty({ type: ImprintView, nullable: true, description: 'Empreinte acceptée.' }) imprint!: ImprintView | null;
   @ApiProperty({ type: ImprintAttemptView, nullable: true, description: 'Dernière demande d’empreinte (en cours ou échouée).' })
   lastImprintAttempt!: ImprintAttemptView | null;
   @ApiProperty({ type: PaymentRequestView, nullable: true }) paymentRequest!: PaymentRequestView | null;
-  @ApiProperty({ nullable: true, description: 'Envoi de la notification au patient.' }) noticeSentAt!: Date | null;
+  @ApiProperty({ ...NULLABLE_DATE_TIME, description: 'Envoi de la notification au patient.' }) noticeSentAt!: Date | null;
   @ApiProperty({ type: [NoticeView], description: 'Notifications au patient, par canal.' }) notices!: NoticeView[];
-  @ApiProperty({ nullable: true, description: 'Accusé de réception de la notification.' }) acknowledgedAt!: Date | null;
-  @ApiProperty({ nullable: true, description: 'Date prévue du débit (accusé + délai X).' }) debitScheduledAt!: Date | null;
-  @ApiProperty({ nullable: true }) completedAt!: Date | null;
+  @ApiProperty({ ...NULLABLE_DATE_TIME, description: 'Accusé de réception de la notification.' }) acknowledgedAt!: Date | null;
+  @ApiProperty({ ...NULLABLE_DATE_TIME, description: 'Date prévue du débit (accusé + délai X).' }) debitScheduledAt!: Date | null;
+  @ApiProperty(NULLABLE_DATE_TIME) completedAt!: Date | null;
   @ApiProperty({ type: CompletionView, nullable: true, description: 'Débit envoyé au serveur d’acceptation.' }) completion!: CompletionView | null;
   @ApiProperty({ type: BankRejectionView, nullable: true }) bankRejection!: BankRejectionView | null;
   @ApiProperty({ type: CancellationView, nullable: true }) cancellation!: CancellationView | null;
-  @ApiProperty({ nullable: true, description: 'Date à laquelle le dossier a atteint un statut final.' }) closedAt!: Date | null;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ ...NULLABLE_DATE_TIME, description: 'Date à laquelle le dossier a atteint un statut final.' }) closedAt!: Date | null;
+  @ApiProperty(DATE_TIME) createdAt!: Date;
+  @ApiProperty(DATE_TIME) updatedAt!: Date;
 }
 
 export class WarningView {
@@ -123,28 +132,28 @@ export class WarningView {
 }
 
 export class DossierWithWarningsView extends DossierView {
-  @ApiPropertyOptional({ type: [WarningView] }) warnings?: WarningView[];
+  @ApiProperty({ type: [WarningView], description: 'Avertissements (demande tardive…) ; liste vide sinon.' }) warnings!: WarningView[];
 }
 
 export class DossierPageView {
   @ApiProperty({ type: [DossierView] }) data!: DossierView[];
-  @ApiProperty({ nullable: true, description: 'À passer en `cursor` pour la page suivante ; null en fin de liste.' })
+  @ApiProperty({ ...NULLABLE_STRING, description: 'À passer en `cursor` pour la page suivante ; null en fin de liste.' })
   nextCursor!: string | null;
 }
 
 class ActorView {
   @ApiProperty({ enum: ['gap', 'cashier', 'patient', 'system', 'provider', 'operator'] }) type!: string;
-  @ApiProperty({ nullable: true }) id!: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'Clé d’API, agent ou fournisseur, selon le type.' }) id!: string | null;
 }
 
 export class DossierEventView {
-  @ApiProperty() id!: string;
-  @ApiProperty({ example: 'dossier.created' }) type!: string;
-  @ApiProperty() at!: Date;
-  @ApiProperty({ nullable: true, enum: DOSSIER_STATUSES }) fromStatus!: string | null;
-  @ApiProperty({ nullable: true, enum: DOSSIER_STATUSES }) toStatus!: string | null;
+  @ApiProperty({ example: '42' }) id!: string;
+  @ApiProperty({ enum: JOURNAL_EVENT_TYPES, example: 'dossier.created' }) type!: string;
+  @ApiProperty(DATE_TIME) at!: Date;
+  @ApiProperty({ type: 'string', nullable: true, enum: DOSSIER_STATUSES }) fromStatus!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, enum: DOSSIER_STATUSES }) toStatus!: string | null;
   @ApiProperty({ type: ActorView }) actor!: ActorView;
-  @ApiProperty({ type: 'object', additionalProperties: true }) details!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Faits propres à l’événement.' }) details!: Record<string, unknown>;
 }
 
 export class ImprintAttemptListView {

@@ -1,18 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ApiKeyPrincipal } from '@diapason/persistence';
 import { GapApi, Principal } from '../common/auth';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
+import { ApiProblems, IdempotencyKeyHeader, JSON_BODY_PROBLEMS } from '../common/openapi';
 import { DossierPresenter } from './dossier-presenter';
 import { RequestImprintDto } from './dto/request-imprint.dto';
 import { RequestImprint } from './usecases/request-imprint';
@@ -38,14 +29,11 @@ import { ListDossierEvents } from './usecases/list-dossier-events';
 import { ListDossiers } from './usecases/list-dossiers';
 import { RequestPayment } from './usecases/request-payment';
 
-export const IdempotencyKeyHeader = () =>
-  ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Clé choisie par la GAP (1 à 255 caractères). Rejouer la même requête avec la même clé renvoie la première réponse ; ' +
-      'la même clé avec un autre corps est refusée (422).',
-  });
+const NOT_FOUND = { status: 404, description: '`dossier_not_found` : aucun dossier de cet identifiant pour l’établissement.' };
+const INVALID_TRANSITION = (what: string) => ({
+  status: 409,
+  description: `\`invalid_transition\` : ${what} (membres \`currentStatus\` et \`event\`).`,
+});
 
 @ApiTags('Dossiers')
 @GapApi()
@@ -64,44 +52,48 @@ export class DossiersController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Ouvrir un dossier DIAPASON pour un séjour' })
+  @ApiOperation({ operationId: 'createDossier', summary: 'Ouvrir un dossier DIAPASON pour un séjour' })
   @IdempotencyKeyHeader()
   @ApiCreatedResponse({ type: DossierView })
-  @ApiConflictResponse({ description: 'Un dossier est déjà en cours pour ce numéro de dossier GAP.' })
+  @ApiProblems(...JSON_BODY_PROBLEMS, {
+    status: 409,
+    description: '`duplicate_active_dossier` : un dossier est déjà en cours pour ce numéro de dossier GAP (membre `existingDossierId`).',
+  })
   async create(@Principal() principal: ApiKeyPrincipal, @Body() body: CreateDossierDto): Promise<DossierView> {
     return toDossierView(await this.createDossier.execute(principal, body));
   }
 
   @Get()
-  @ApiOperation({ summary: 'Lister les dossiers, du plus récent au plus ancien' })
+  @ApiOperation({ operationId: 'listDossiers', summary: 'Lister les dossiers, du plus récent au plus ancien' })
   @ApiOkResponse({ type: DossierPageView })
+  @ApiProblems({ status: 400, description: '`validation_failed` : paramètre invalide ou inconnu (détail dans `errors`) ; `invalid_cursor`.' })
   async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListDossiersQuery): Promise<DossierPageView> {
     const page = await this.listDossiers.execute(principal, query);
     return { data: await this.presenter.many(page.data), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Lire un dossier' })
+  @ApiOperation({ operationId: 'getDossier', summary: 'Lire un dossier' })
   @ApiOkResponse({ type: DossierView })
-  @ApiNotFoundResponse()
+  @ApiProblems(NOT_FOUND)
   async get(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<DossierView> {
     return this.presenter.one(await this.findDossier.execute(principal, id));
   }
 
   @Get(':id/events')
-  @ApiOperation({ summary: 'Historique du dossier : création et chaque transition (journal en ajout seul)' })
+  @ApiOperation({ operationId: 'listDossierEvents', summary: 'Historique du dossier : création et chaque transition (journal en ajout seul)' })
   @ApiOkResponse({ type: DossierEventListView })
-  @ApiNotFoundResponse()
+  @ApiProblems(NOT_FOUND)
   async events(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<DossierEventListView> {
     return { data: (await this.listDossierEvents.execute(principal, id)).map(toDossierEventView) };
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Annuler le dossier (possible tant que le débit n’est pas envoyé)' })
+  @ApiOperation({ operationId: 'cancelDossier', summary: 'Annuler le dossier (possible tant que le débit n’est pas envoyé)' })
   @IdempotencyKeyHeader()
   @ApiOkResponse({ type: DossierView })
-  @ApiConflictResponse({ description: 'Statut ne permettant plus l’annulation.' })
+  @ApiProblems(...JSON_BODY_PROBLEMS, NOT_FOUND, INVALID_TRANSITION('statut ne permettant plus l’annulation'))
   async cancel(
     @Principal() principal: ApiKeyPrincipal,
     @Param('id') id: string,
@@ -112,11 +104,13 @@ export class DossiersController {
 
   @Post(':id/payment-request')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Demander le paiement du montant dû (au plus le plafond de l’empreinte)' })
+  @ApiOperation({ operationId: 'requestPayment', summary: 'Demander le paiement du montant dû (au plus le plafond de l’empreinte)' })
   @IdempotencyKeyHeader()
   @ApiOkResponse({ type: DossierWithWarningsView })
-  @ApiConflictResponse({ description: 'Pas d’empreinte, ou demande déjà faite.' })
-  @ApiUnprocessableEntityResponse({ description: 'Montant au-delà du plafond de l’empreinte.' })
+  @ApiProblems(...JSON_BODY_PROBLEMS, NOT_FOUND, INVALID_TRANSITION('pas d’empreinte, ou demande déjà faite'), {
+    status: 422,
+    description: '`amount_exceeds_ceiling` : montant au-delà du plafond de l’empreinte (membres `ceilingCents`, `amountCents`).',
+  })
   async paymentRequest(
     @Principal() principal: ApiKeyPrincipal,
     @Param('id') id: string,
@@ -129,6 +123,7 @@ export class DossiersController {
   @Post(':id/imprints')
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'requestImprint',
     summary: 'Demander une empreinte (pré-autorisation PLBS) sur un terminal',
     description:
       'La demande part au terminal aussitôt ; son issue se lit sur le dossier (`imprint`, `lastImprintAttempt`) ' +
@@ -136,7 +131,17 @@ export class DossiersController {
   })
   @IdempotencyKeyHeader()
   @ApiAcceptedResponse({ type: ImprintAttemptView })
-  @ApiConflictResponse({ description: 'Dossier déjà empreint, clos, ou empreinte déjà en cours.' })
+  @ApiProblems(
+    ...JSON_BODY_PROBLEMS,
+    NOT_FOUND,
+    {
+      status: 409,
+      description:
+        '`invalid_transition` : dossier déjà empreint ou clos (membres `currentStatus`, `event`) ; ' +
+        '`imprint_in_progress` : une empreinte est déjà en cours (membre `attemptId`).',
+    },
+    { status: 422, description: '`unknown_terminal` : aucun terminal de cet identifiant pour l’établissement (détail dans `errors`).' },
+  )
   async imprint(
     @Principal() principal: ApiKeyPrincipal,
     @Param('id') id: string,
@@ -147,8 +152,9 @@ export class DossiersController {
   }
 
   @Get(':id/imprints')
-  @ApiOperation({ summary: 'Demandes d’empreinte du dossier, de la plus ancienne à la plus récente' })
+  @ApiOperation({ operationId: 'listImprintAttempts', summary: 'Demandes d’empreinte du dossier, de la plus ancienne à la plus récente' })
   @ApiOkResponse({ type: ImprintAttemptListView })
+  @ApiProblems(NOT_FOUND)
   async imprints(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<ImprintAttemptListView> {
     const dossier = await this.findDossier.execute(principal, id);
     const context = (await this.presenter.contexts([dossier])).get(dossier.id)!;

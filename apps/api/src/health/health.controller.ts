@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/auth';
+import { HealthView } from './health.view';
 import type { Response } from 'express';
 
 @ApiTags('Exploitation')
@@ -11,12 +12,12 @@ export class HealthController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get()
-  @ApiOperation({ summary: 'État du service et de sa base de données' })
-  @ApiOkResponse({ description: 'Service et base disponibles.' })
-  @ApiServiceUnavailableResponse({ description: 'Base de données injoignable.' })
-  async health(@Res({ passthrough: true }) response: Response) {
+  @ApiOperation({ operationId: 'getHealth', summary: 'État du service et de sa base de données' })
+  @ApiOkResponse({ type: HealthView, description: 'Service et base disponibles (`status: ok`).' })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'Base de données injoignable (`status: degraded`) : même corps qu’en 200, pas un problème RFC 9457.' })
+  async health(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
     const started = performance.now();
-    let database: { status: 'up' | 'down'; latencyMs?: number; error?: string };
+    let database: HealthView['database'];
     try {
       await Promise.race([
         this.dataSource.query('SELECT 1'),

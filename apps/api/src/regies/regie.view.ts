@@ -2,12 +2,12 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { RegieEntity } from '@diapason/persistence';
 
 export class RegieView {
-  @ApiProperty() code!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ nullable: true }) phone!: string | null;
-  @ApiProperty({ nullable: true }) email!: string | null;
-  @ApiProperty({ nullable: true }) address!: string | null;
-  @ApiProperty({ nullable: true }) openingHours!: string | null;
+  @ApiProperty({ example: 'REGIE-01' }) code!: string;
+  @ApiProperty({ example: 'Régie des hospitalisations' }) name!: string;
+  @ApiProperty({ type: 'string', nullable: true }) phone!: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) email!: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) address!: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) openingHours!: string | null;
 }
 
 export const toRegieView = (r: RegieEntity): RegieView => ({

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ApiKeyPrincipal } from '@diapason/persistence';
 import { GapApi, Principal } from '../common/auth';
+import { ApiProblems, JSON_BODY_PROBLEMS } from '../common/openapi';
 import { RegieDto } from './dto/regie.dto';
 import { RegieListView, RegieView, toRegieView } from './regie.view';
 import { ListRegies } from './usecases/list-regies';
@@ -18,15 +19,16 @@ export class RegiesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Lister les régies de l’établissement' })
+  @ApiOperation({ operationId: 'listRegies', summary: 'Lister les régies de l’établissement' })
   @ApiOkResponse({ type: RegieListView })
   async list(@Principal() principal: ApiKeyPrincipal): Promise<RegieListView> {
     return { data: (await this.listRegies.execute(principal)).map(toRegieView) };
   }
 
   @Put(':code')
-  @ApiOperation({ summary: 'Créer ou compléter une régie (nom et coordonnées montrés au patient)' })
+  @ApiOperation({ operationId: 'upsertRegie', summary: 'Créer ou compléter une régie (nom et coordonnées montrés au patient)' })
   @ApiOkResponse({ type: RegieView })
+  @ApiProblems(...JSON_BODY_PROBLEMS)
   async upsert(@Principal() principal: ApiKeyPrincipal, @Param('code') code: string, @Body() body: RegieDto): Promise<RegieView> {
     return toRegieView(await this.upsertRegie.execute(principal, code, body));
   }

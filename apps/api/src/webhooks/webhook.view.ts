@@ -2,12 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '@diapason/persistence';
 
 export class WebhookEndpointView {
-  @ApiProperty() id!: string;
-  @ApiProperty({ example: 'webhook_endpoint' }) object!: 'webhook_endpoint';
-  @ApiProperty() url!: string;
-  @ApiProperty({ type: [String] }) eventTypes!: string[];
-  @ApiPropertyOptional({ description: 'Renvoyé à la création seulement.' }) secret?: string;
-  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['webhook_endpoint'] }) object!: 'webhook_endpoint';
+  @ApiProperty({ example: 'https://gap.chu.example/diapason/webhooks' }) url!: string;
+  @ApiProperty({ type: [String], example: ['*'], description: 'Types d’événements envoyés (voir `webhooks`) ; `*` : tous.' }) eventTypes!: string[];
+  @ApiPropertyOptional({ description: 'Secret de signature, renvoyé à la création seulement.' }) secret?: string;
+  @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: Date;
 }
 
 export class WebhookEndpointListView {
@@ -15,28 +15,28 @@ export class WebhookEndpointListView {
 }
 
 export class WebhookEndpointDeletedView {
-  @ApiProperty() id!: string;
-  @ApiProperty({ enum: [true] }) deleted!: true;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: 'boolean', enum: [true] }) deleted!: true;
 }
 
 export class WebhookAttemptView {
-  @ApiProperty() at!: string;
+  @ApiProperty({ type: 'string', format: 'date-time' }) at!: string;
   @ApiProperty({ type: 'integer', nullable: true }) statusCode!: number | null;
   @ApiProperty({ type: 'string', nullable: true }) error!: string | null;
-  @ApiProperty({ type: 'integer' }) durationMs!: number;
+  @ApiProperty({ type: 'integer', description: 'Durée de la tentative en millisecondes.' }) durationMs!: number;
 }
 
 export class WebhookDeliveryView {
-  @ApiProperty() id!: string;
-  @ApiProperty({ example: 'webhook_delivery' }) object!: 'webhook_delivery';
-  @ApiProperty({ example: 'evt_42' }) eventId!: string;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['webhook_delivery'] }) object!: 'webhook_delivery';
+  @ApiProperty({ example: 'evt_42', description: 'Identifiant de l’événement (en-tête Diapason-Event-Id et membre `id` du corps envoyé).' }) eventId!: string;
   @ApiProperty({ example: 'dossier.completed' }) eventType!: string;
   @ApiProperty({ enum: ['pending', 'sending', 'delivered', 'failed'] }) status!: string;
   @ApiProperty({ type: [WebhookAttemptView] }) attempts!: WebhookAttemptView[];
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) nextAttemptAt!: Date | null;
   @ApiProperty({ type: 'integer', nullable: true }) lastStatusCode!: number | null;
   @ApiProperty({ type: 'string', nullable: true }) lastError!: string | null;
-  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) deliveredAt!: Date | null;
 }
 

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import type { ApiKeyPrincipal } from '@diapason/persistence';
 import { GapApi, Principal } from '../common/auth';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
+import { ApiProblems, IdempotencyKeyHeader, JSON_BODY_PROBLEMS } from '../common/openapi';
 import { CreateWebhookEndpointDto } from './dto/create-webhook-endpoint.dto';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query';
 import { CreateWebhookEndpoint } from './usecases/create-webhook-endpoint';
@@ -22,6 +23,8 @@ import {
  * GAP webhooks: every event of the establishment's dossiers, signed with
  * `Diapason-Signature: t=<unix>,v1=<hex HMAC-SHA256("<t>.<body>", secret)>`, retried for 24 h.
  */
+const NOT_FOUND = { status: 404, description: '`webhook_endpoint_not_found` : aucun abonnement de cet identifiant pour l’établissement.' };
+
 @ApiTags('Webhooks')
 @GapApi()
 @Controller('v1/webhook-endpoints')
@@ -35,14 +38,16 @@ export class WebhooksController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Abonner une adresse de la GAP aux événements des dossiers' })
+  @ApiOperation({ operationId: 'createWebhookEndpoint', summary: 'Abonner une adresse de la GAP aux événements des dossiers' })
+  @IdempotencyKeyHeader()
   @ApiCreatedResponse({ type: WebhookEndpointView })
+  @ApiProblems(...JSON_BODY_PROBLEMS)
   async create(@Principal() principal: ApiKeyPrincipal, @Body() body: CreateWebhookEndpointDto): Promise<WebhookEndpointView> {
     return toWebhookEndpointView(await this.createEndpoint.execute(principal, body), true);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Abonnements de l’établissement' })
+  @ApiOperation({ operationId: 'listWebhookEndpoints', summary: 'Abonnements de l’établissement' })
   @ApiOkResponse({ type: WebhookEndpointListView })
   async list(@Principal() principal: ApiKeyPrincipal): Promise<WebhookEndpointListView> {
     return { data: (await this.listEndpoints.execute(principal)).map((e) => toWebhookEndpointView(e)) };
@@ -50,15 +55,17 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Supprimer un abonnement (les envois en attente sont abandonnés)' })
+  @ApiOperation({ operationId: 'deleteWebhookEndpoint', summary: 'Supprimer un abonnement (les envois en attente sont abandonnés)' })
   @ApiOkResponse({ type: WebhookEndpointDeletedView })
+  @ApiProblems(NOT_FOUND)
   async remove(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<WebhookEndpointDeletedView> {
     return { id: await this.deleteEndpoint.execute(principal, id), deleted: true };
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ summary: 'Envois de cet abonnement, du plus récent au plus ancien, avec chaque tentative' })
+  @ApiOperation({ operationId: 'listWebhookDeliveries', summary: 'Envois de cet abonnement, du plus récent au plus ancien, avec chaque tentative' })
   @ApiOkResponse({ type: WebhookDeliveryListView })
+  @ApiProblems({ status: 400, description: '`validation_failed` : paramètre invalide ou inconnu (détail dans `errors`).' }, NOT_FOUND)
   async deliveries(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string, @Query() query: ListDeliveriesQuery): Promise<WebhookDeliveryListView> {
     return { data: (await this.listDeliveries.execute(principal, id, query)).map(toWebhookDeliveryView) };
   }

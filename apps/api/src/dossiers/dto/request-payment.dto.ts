@@ -4,7 +4,7 @@ import { MAX_AMOUNT_CENTS } from '@diapason/domain';
 import { IDENTIFIER_PATTERN } from '../../common/identifiers';
 
 export class RequestPaymentDto {
-  @ApiProperty({ example: 1750, description: 'Montant dû en centimes d’euro, au plus le plafond de l’empreinte.' })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1750, description: 'Montant dû en centimes d’euro, au plus le plafond de l’empreinte.' })
   @IsInt()
   @Min(1)
   @Max(MAX_AMOUNT_CENTS)
