@@ -72,14 +72,14 @@ export class OpenApiValidator {
   constructor(readonly document: OpenApiDocument) {
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
     addFormats(this.ajv);
-    const copy = structuredClone(document) as OpenApiDocument;
+    const copy: OpenApiDocument = structuredClone(document);
     closeObjects(copy.components?.schemas);
     for (const item of Object.values(copy.paths)) {
       for (const op of Object.values(item)) {
         for (const response of Object.values(op.responses ?? {})) closeObjects(response);
       }
     }
-    this.ajv.addSchema({ ...copy, $id: DOCUMENT_ID } as object);
+    this.ajv.addSchema({ ...copy, $id: DOCUMENT_ID });
     this.operations = Object.entries(copy.paths).flatMap(([template, item]) =>
       Object.entries(item)
         .filter(([method]) => HTTP_METHODS.includes(method))

@@ -140,10 +140,10 @@ export function toOpenApi31(document: OpenAPIObject): OpenAPIObject {
       return;
     }
     if (schema.type !== undefined) {
-      const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+      const types: unknown[] = Array.isArray(schema.type) ? (schema.type as unknown[]) : [schema.type];
       schema.type = types.includes('null') ? types : [...types, 'null'];
     }
-    if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
+    if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...(schema.enum as unknown[]), null];
   };
   walk(document.components);
   walk(document.paths);
