@@ -5,10 +5,6 @@ import pretty from 'pino-pretty';
 import type { Socket } from 'node:net';
 import { ConfigError, DiapasonConfig, PortClaim, PortsBusyError, assertPortsFree, loadConfig, loadEnvFile } from '@diapason/config';
 import { EmbeddedPostgresError, ResolvedDatabase, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
-import { socatAvailable, startTerminalSimulator } from '../simulators/terminal';
-import { startAcquirerSimulator } from '../simulators/acquirer';
-import { startSmsGatewaySimulator } from '../simulators/sms-gateway';
-import { startSmtpSink } from '../simulators/smtp';
 import { ensureTokenSecret } from './token-secret';
 import { registerDemoTerminals, seedDemo } from './demo-seed';
 
@@ -81,6 +77,12 @@ async function main(): Promise<void> {
   if (config.simulators.enabled) env.DIAPASON_SCHEDULER_CRON ??= '* * * * * *';
   const simulators: string[] = [];
   if (config.simulators.enabled) {
+    // Loaded only when used: the simulators' packages (smtp-server, mailparser) are development
+    // dependencies, absent from a production install (npm ci --omit=dev).
+    const { socatAvailable, startTerminalSimulator } = await import('../simulators/terminal/index.js');
+    const { startAcquirerSimulator } = await import('../simulators/acquirer/index.js');
+    const { startSmsGatewaySimulator } = await import('../simulators/sms-gateway/index.js');
+    const { startSmtpSink } = await import('../simulators/smtp/index.js');
     const terminalSim = await startTerminalSimulator({ controlPort: config.simulators.terminalPort });
     cleanups.push(() => terminalSim.stop());
     // The desk terminal on a serial line (a pty pair) when socat is here; the mobile one over IP.
