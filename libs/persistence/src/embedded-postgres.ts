@@ -256,6 +256,8 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     stop: () =>
       (stopped ??= (async () => {
         if (!gone) {
+          // Wait for PostgreSQL to be down: the guard counts again for this process's lifetime.
+          guard.ref();
           guard.stdin!.end();
           await exited;
         }
