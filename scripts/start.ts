@@ -58,6 +58,15 @@ function startTreeGuard(config: DiapasonConfig, spared: number[]): void {
 async function main(): Promise<void> {
   loadEnvFile();
   const config = loadConfig(process.env, { role: 'start' });
+  if (!config.simulators.enabled) {
+    // What the api and the worker would refuse (no notification channel without the simulators) is
+    // said now, once, before anything starts, rather than by five restarts of each. The database
+    // URL and the patient-link secret are provided below.
+    loadConfig(
+      { ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgres://embedded/diapason', DIAPASON_TOKEN_SECRET: process.env.DIAPASON_TOKEN_SECRET || 'x'.repeat(32) },
+      { role: 'worker' },
+    );
+  }
   await assertPortsFree(claimedPorts(config));
   const database = await resolveDatabase(config, () => undefined);
   cleanups.push(() => database.release());

@@ -137,4 +137,18 @@ describe('npm start: supervision and safe starts', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('with the simulators off and no notification channel, says so before starting anything', async () => {
+    const { env, dataDir } = await isolatedStartEnv();
+    try {
+      const res = await runProcess('dist/scripts/start.js', [], { ...env, DIAPASON_SIMULATORS: 'off' });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/^Configuration invalide :/);
+      expect(res.stderr).toContain('aucun canal de notification');
+      expect(res.stderr).not.toMatch(STACK);
+      expect(existsSync(join(dataDir, 'pg'))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
