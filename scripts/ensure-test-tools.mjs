@@ -1,11 +1,21 @@
 // Installs the system packages the tests drive for real (Chromium for the patient pages, socat for
-// the serial pty pairs) when they are missing, so that a fresh machine passes `npm test` alone.
+// the serial pty pairs, PostgreSQL's pg_dump / pg_restore for `diapason backup`, with the server of
+// the same version for when they are older than the embedded server) when they are missing, so
+// that a fresh machine passes `npm test` alone.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const debianPostgres = () => {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return false;
+  return readdirSync(root).some((v) => ['pg_dump', 'pg_restore', 'postgres', 'initdb'].every((b) => existsSync(join(root, v, 'bin', b))));
+};
 
 const needed = [
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') || Boolean(process.env.CHROMIUM_PATH) },
   { pkg: 'socat', present: () => spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0 },
+  { pkg: 'postgresql', present: debianPostgres },
 ];
 
 const missing = needed.filter((n) => !n.present()).map((n) => n.pkg);

@@ -2,18 +2,20 @@ import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import pretty from 'pino-pretty';
-import { ConfigError, DiapasonConfig, loadConfig } from '@diapason/config';
-import { ResolvedDatabase, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
-import { socatAvailable, startTerminalSimulator } from '../simulators/terminal';
-import { startAcquirerSimulator } from '../simulators/acquirer';
-import { startSmsGatewaySimulator } from '../simulators/sms-gateway';
-import { startSmtpSink } from '../simulators/smtp';
+import type { Socket } from 'node:net';
+import { ConfigError, DiapasonConfig, PortClaim, PortsBusyError, assertPortsFree, loadConfig, loadEnvFile } from '@diapason/config';
+import { EmbeddedPostgresError, ResolvedDatabase, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
 import { ensureTokenSecret } from './token-secret';
 import { registerDemoTerminals, seedDemo } from './demo-seed';
 
 /**
  * `npm start`: the whole system on one machine. PostgreSQL (embedded unless DATABASE_URL is set),
  * migrations, the simulators, then the api and worker processes, supervised and stopped together.
+ *
+ * Nothing outlives the supervisor, whatever stops it (Ctrl-C, SIGTERM, a closed terminal, a crash,
+ * kill -9): the api and the worker get an IPC channel and stop when it closes; PostgreSQL runs
+ * under a guard that stops it when our pipe closes; a watchdog (tree-guard) ends whatever else
+ * the supervisor started (socat of the simulated serial line).
  */
 const log = (line: string) => process.stdout.write(`[diapason] ${line}\n`);
 
@@ -24,11 +26,52 @@ interface Supervised {
   restarts: number;
 }
 
+const cleanups: (() => Promise<void>)[] = [];
+
+/** The ports `npm start` listens on, checked together before anything starts. */
+function claimedPorts(config: DiapasonConfig): PortClaim[] {
+  const claims: PortClaim[] = [{ port: config.http.port, host: config.http.host, variable: 'PORT', what: 'l’api' }];
+  if (config.simulators.enabled) {
+    const sim = config.simulators;
+    claims.push(
+      { port: sim.terminalPort, host: '127.0.0.1', variable: 'DIAPASON_SIM_TERMINAL_PORT', what: 'terminaux simulés' },
+      { port: sim.acquirerPort, host: '127.0.0.1', variable: 'DIAPASON_SIM_ACQUIRER_PORT', what: 'serveur d’acceptation simulé' },
+      { port: sim.smsPort, host: '127.0.0.1', variable: 'DIAPASON_SIM_SMS_PORT', what: 'passerelle SMS simulée' },
+      { port: sim.smtpPort, host: '127.0.0.1', variable: 'DIAPASON_SIM_SMTP_PORT', what: 'SMTP simulé' },
+      { port: sim.mailPort, host: '127.0.0.1', variable: 'DIAPASON_SIM_MAIL_PORT', what: 'courriels simulés' },
+    );
+  }
+  return claims;
+}
+
+/** The watchdog that ends what the supervisor started, should the supervisor die without doing it. */
+function startTreeGuard(config: DiapasonConfig, spared: number[]): void {
+  const guard = spawn(process.execPath, [resolve(__dirname, 'tree-guard.js'), String(process.pid), String(config.shutdownGraceMs + 5_000), spared.join(',')], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+    detached: true,
+  });
+  guard.stdin.on('error', () => undefined);
+  guard.unref();
+  (guard.stdin as Socket).unref();
+}
+
 async function main(): Promise<void> {
-  const config = loadConfig();
+  loadEnvFile();
+  const config = loadConfig(process.env, { role: 'start' });
+  if (!config.simulators.enabled) {
+    // What the api and the worker would refuse (no notification channel without the simulators) is
+    // said now, once, before anything starts, rather than by five restarts of each. The database
+    // URL and the patient-link secret are provided below.
+    loadConfig(
+      { ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgres://embedded/diapason', DIAPASON_TOKEN_SECRET: process.env.DIAPASON_TOKEN_SECRET || 'x'.repeat(32) },
+      { role: 'worker' },
+    );
+  }
+  await assertPortsFree(claimedPorts(config));
   const database = await resolveDatabase(config, () => undefined);
-  log(`PostgreSQL : ${database.origin}`);
-  const cleanups: (() => Promise<void>)[] = [() => database.release()];
+  cleanups.push(() => database.release());
+  log(`PostgreSQL : ${database.origin}${database.pids ? ` (PID ${database.pids.postmaster})` : ''}`);
+  startTreeGuard(config, database.pids ? [database.pids.guard] : []);
 
   const dataSource = createDataSource({ url: database.url, poolSize: 2, applicationName: 'diapason-start' });
   await dataSource.initialize();
@@ -40,10 +83,16 @@ async function main(): Promise<void> {
   // The patient-link secret must survive restarts, or links already sent stop working.
   env.DIAPASON_TOKEN_SECRET ??= ensureTokenSecret(config.dataDir);
   // The demo's debits and abandons show up within a second of their due time.
-  if (process.env.DIAPASON_SIMULATORS !== 'off') env.DIAPASON_SCHEDULER_CRON ??= '* * * * * *';
+  if (config.simulators.enabled) env.DIAPASON_SCHEDULER_CRON ??= '* * * * * *';
   const simulators: string[] = [];
-  if (process.env.DIAPASON_SIMULATORS !== 'off') {
-    const terminalSim = await startTerminalSimulator({ controlPort: Number(process.env.DIAPASON_SIM_TERMINAL_PORT ?? 3101) });
+  if (config.simulators.enabled) {
+    // Loaded only when used: the simulators' packages (smtp-server, mailparser) are development
+    // dependencies, absent from a production install (npm ci --omit=dev).
+    const { socatAvailable, startTerminalSimulator } = await import('../simulators/terminal/index.js');
+    const { startAcquirerSimulator } = await import('../simulators/acquirer/index.js');
+    const { startSmsGatewaySimulator } = await import('../simulators/sms-gateway/index.js');
+    const { startSmtpSink } = await import('../simulators/smtp/index.js');
+    const terminalSim = await startTerminalSimulator({ controlPort: config.simulators.terminalPort });
     cleanups.push(() => terminalSim.stop());
     // The desk terminal on a serial line (a pty pair) when socat is here; the mobile one over IP.
     const ict = await terminalSim.add({
@@ -61,7 +110,7 @@ async function main(): Promise<void> {
     const sid = 'ACdemo00000000000000000000000000';
     const authToken = env.TWILIO_AUTH_TOKEN ?? 'demo-auth-token-0123456789abcdef';
     const smsSim = await startSmsGatewaySimulator({
-      port: Number(process.env.DIAPASON_SIM_SMS_PORT ?? 3103),
+      port: config.simulators.smsPort,
       accountSid: env.TWILIO_ACCOUNT_SID ?? sid,
       authToken,
       deliveryDelayMs: 1500,
@@ -71,8 +120,8 @@ async function main(): Promise<void> {
       Object.assign(env, { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: 'CHDEMO', TWILIO_API_BASE_URL: smsSim.url });
     }
     const smtpSink = await startSmtpSink({
-      smtpPort: Number(process.env.DIAPASON_SIM_SMTP_PORT ?? 2525),
-      httpPort: Number(process.env.DIAPASON_SIM_MAIL_PORT ?? 3104),
+      smtpPort: config.simulators.smtpPort,
+      httpPort: config.simulators.mailPort,
       openDelayMs: 3000,
     });
     cleanups.push(() => smtpSink.stop());
@@ -80,7 +129,7 @@ async function main(): Promise<void> {
     env.MAIL_FROM ??= 'Centre hospitalier de démonstration <ne-pas-repondre@demo.test>';
     simulators.push(`SMS reçus ......... ${smsSim.url}/   (numéros en …0000 : non remis)`);
     simulators.push(`Courriels reçus ... ${smtpSink.httpUrl}/   (@bounce.test refusées, @noopen.test jamais ouvertes)`);
-    const acquirerSim = await startAcquirerSimulator({ port: Number(process.env.DIAPASON_SIM_ACQUIRER_PORT ?? 3102) });
+    const acquirerSim = await startAcquirerSimulator({ port: config.simulators.acquirerPort });
     cleanups.push(() => acquirerSim.stop());
     env.ACQUIRER_URL ??= acquirerSim.url;
     simulators.push(`Serveur d’acceptation simulé ${acquirerSim.url}/ledger   (débits ; montants en …51 ou …54 refusés)`);
@@ -89,13 +138,15 @@ async function main(): Promise<void> {
   await dataSource.destroy();
 
   const processes: Supervised[] = [
-    { name: 'api', script: 'dist/apps/api/src/main.js', restarts: 0 },
-    { name: 'worker', script: 'dist/apps/worker/src/main.js', restarts: 0 },
+    { name: 'api', script: resolve(__dirname, '../apps/api/src/main.js'), restarts: 0 },
+    { name: 'worker', script: resolve(__dirname, '../apps/worker/src/main.js'), restarts: 0 },
   ];
   let stopping = false;
 
   const launch = (p: Supervised) => {
-    const child = spawn(process.execPath, [resolve(p.script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The IPC channel is the child's lifeline: it closes when this process ends, however it ends,
+    // and the child then stops by itself (onShutdownSignal).
+    const child = spawn(process.execPath, [p.script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     p.child = child;
     const prettyOut = pretty({
       colorize: process.stdout.isTTY,
@@ -105,8 +156,8 @@ async function main(): Promise<void> {
       singleLine: true,
       destination: 1,
     });
-    child.stdout.pipe(prettyOut);
-    child.stderr.pipe(process.stderr);
+    child.stdout!.pipe(prettyOut);
+    child.stderr!.pipe(process.stderr);
     child.on('exit', (code, signal) => {
       if (stopping) return;
       p.restarts += 1;
@@ -131,7 +182,7 @@ async function main(): Promise<void> {
           new Promise<void>((done) => {
             const child = p.child;
             if (!child || child.exitCode !== null || child.signalCode !== null) return done();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            const timer = setTimeout(() => child.kill('SIGKILL'), config.shutdownGraceMs + 5_000);
             child.once('exit', () => {
               clearTimeout(timer);
               done();
@@ -146,6 +197,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
 
   processes.forEach(launch);
   printBanner(config, database, simulators);
@@ -164,9 +216,14 @@ function printBanner(config: DiapasonConfig, database: ResolvedDatabase, simulat
   log('');
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
+  const complete = error instanceof ConfigError || error instanceof PortsBusyError || error instanceof EmbeddedPostgresError;
+  const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
   process.stderr.write(
-    error instanceof ConfigError ? `${error.message}\n` : `Démarrage impossible : ${error instanceof Error ? error.stack : String(error)}\n`,
+    complete
+      ? `${(error).message}\n`
+      : `Démarrage impossible : ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`,
   );
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   process.exit(1);
 });

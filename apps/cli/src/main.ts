@@ -1,11 +1,15 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
-import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig } from '@diapason/config';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError, Help } from 'commander';
+import { ConfigError, PortsBusyError, loadConfig, loadEnvFile } from '@diapason/config';
 import { systemClock } from '@diapason/domain';
 import {
   ApiKeyRepository,
   EstablishmentRepository,
   TerminalRepository,
+  EmbeddedPostgresError,
   TransactionContext,
   createDataSource,
   resolveDatabase,
@@ -13,12 +17,55 @@ import {
 } from '@diapason/persistence';
 import { TerminalCheck, TerminalClients, formatCheckReport } from '@diapason/terminal-bridge';
 import type { DataSource } from 'typeorm';
+import { PgToolError, backup, defaultBackupFile, otherDiapasonSessions, restore } from './pg-tools';
 
 /** Everything but the command's own answer goes to stderr, so that `$(npm run -s cli -- …)` captures it alone. */
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Exit codes, documented in `diapason --help` and in docs/operations/exploitation.md. */
+export const EXIT = { ok: 0, error: 1, usage: 2, terminalNotReady: 3 } as const;
+
+/** A failure whose message is complete for the operator (French): printed alone, exit code 1. */
+class CommandError extends Error {}
+
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'diapason') return pkg.version ?? 'inconnue';
+  }
+  return 'inconnue';
+}
+
+const TITLES: Record<string, string> = {
+  'Usage:': 'Utilisation :',
+  'Options:': 'Options :',
+  'Commands:': 'Commandes :',
+  'Arguments:': 'Arguments :',
+  'Global Options:': 'Options générales :',
+};
+
+/** Commander's own error messages, in French. */
+function frenchError(message: string): string {
+  const text = message.replace(/^error: /, '').trim();
+  const rules: [RegExp, (...m: string[]) => string][] = [
+    [/^unknown command '(.*)'(?:\n\(Did you mean (.*)\?\))?$/s, (name, hint) => `commande inconnue : « ${name} »${hint ? ` (vouliez-vous dire ${hint} ?)` : ''}`],
+    [/^unknown option '(.*)'(?:\n\(Did you mean (.*)\?\))?$/s, (name, hint) => `option inconnue : ${name}${hint ? ` (vouliez-vous dire ${hint} ?)` : ''}`],
+    [/^missing required argument '(.*)'$/, (name) => `argument obligatoire manquant : <${name}>`],
+    [/^option '(.*)' argument missing$/, (flags) => `l’option ${flags} attend une valeur`],
+    [/^required option '(.*)' not specified$/, (flags) => `option obligatoire absente : ${flags}`],
+    [/^too many arguments(?: for '(.*)')?\..*$/s, (name) => `trop d’arguments${name ? ` pour ${name}` : ''}`],
+  ];
+  for (const [pattern, translate] of rules) {
+    const match = pattern.exec(text);
+    if (match) return translate(...match.slice(1));
+  }
+  return text;
+}
+
 async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { role: 'cli' });
   const database = await resolveDatabase(config);
   const dataSource = createDataSource({ url: database.url, poolSize: 2, applicationName: 'diapason-cli' });
   try {
@@ -33,9 +80,34 @@ async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Pr
 
 export function buildProgram(): Command {
   const program = new Command('diapason')
-    .description('Outils d’exploitation DIAPASON')
+    .description('Outils d’exploitation de DIAPASON (paiement différé par carte des restes à charge hospitaliers).')
+    .version(packageVersion(), '-V, --version', 'affiche la version')
+    .usage('[options] [commande]')
+    .helpOption('-h, --help', 'affiche l’aide')
+    .helpCommand('help [commande]', 'affiche l’aide d’une commande')
+    .configureHelp({ styleTitle: (title: string) => TITLES[title] ?? title, sortSubcommands: false } as Partial<Help>)
+    .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: say, writeErr: say });
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => write(`Erreur : ${frenchError(text)}\nAide : diapason --help\n`),
+    })
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Base de données : DATABASE_URL, ou à défaut le PostgreSQL embarqué de $DIAPASON_DATA_DIR/pg',
+        '(celui que lance npm start, ou démarré le temps de la commande). Un fichier .env du dossier',
+        'courant est lu s’il existe ; liste des variables : .env.example.',
+        '',
+        'Codes de sortie :',
+        '  0  succès',
+        '  1  erreur (configuration invalide, base injoignable, échec de la sauvegarde…)',
+        '  2  usage : commande, option ou argument inconnu, manquant ou invalide',
+        '  3  terminal:check : le terminal n’est pas prêt',
+      ].join('\n'),
+    );
 
   program
     .command('api-key:create')
@@ -45,7 +117,7 @@ export function buildProgram(): Command {
     .option('--label <label>', 'libellé de la clé (logiciel, environnement)')
     .action(async (code: string, options: { name?: string; label?: string }) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(code)) {
-        throw new CommanderError(2, 'invalid_code', `Code d’établissement invalide : « ${code} » (lettres, chiffres, . _ -).`);
+        throw new CommanderError(EXIT.usage, 'invalid_code', `Code d’établissement invalide : « ${code} » (lettres, chiffres, . _ -).`);
       }
       const key = await withDatabase(async (dataSource) => {
         const tx = new TransactionContext(dataSource);
@@ -92,14 +164,14 @@ export function buildProgram(): Command {
           await clients.onApplicationShutdown();
         }
       });
-      if (!ok) process.exitCode = 3;
+      if (!ok) process.exitCode = EXIT.terminalNotReady;
     });
 
   program
     .command('migrate')
     .description('Applique les migrations de schéma en attente')
     .action(async () => {
-      const config = loadConfig();
+      const config = loadConfig(process.env, { role: 'cli' });
       const database = await resolveDatabase(config);
       const dataSource = createDataSource({ url: database.url, poolSize: 1, applicationName: 'diapason-cli' });
       try {
@@ -112,27 +184,89 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command('backup')
+    .description('Sauvegarde la base (pg_dump, format custom de PostgreSQL) et affiche le chemin du fichier')
+    .option('-o, --output <fichier>', 'fichier de sauvegarde (défaut : diapason-AAAAMMJJ-HHMMSS.dump dans le dossier courant)')
+    .action(async (options: { output?: string }) => {
+      const config = loadConfig(process.env, { role: 'cli' });
+      const database = await resolveDatabase(config);
+      try {
+        const started = Date.now();
+        const done = await backup(database.url, options.output ?? defaultBackupFile(), config.pgBinDir);
+        process.stdout.write(`${done.file}\n`);
+        say(
+          `Sauvegarde écrite : ${done.file} (${(done.bytes / 1024).toFixed(0)} Kio, ${((Date.now() - started) / 1000).toFixed(1)} s, pg_dump ${done.tool.major}). ` +
+            'Restauration : diapason restore <fichier>.',
+        );
+      } finally {
+        await database.release();
+      }
+    });
+
+  program
+    .command('restore')
+    .description('Restaure une sauvegarde faite par « diapason backup » (pg_restore) : remplace le contenu de la base')
+    .argument('<fichier>', 'fichier de sauvegarde (.dump)')
+    .option('--force', 'restaurer même si une api ou un worker est connecté à la base')
+    .action(async (file: string, options: { force?: boolean }) => {
+      const config = loadConfig(process.env, { role: 'cli' });
+      const database = await resolveDatabase(config);
+      try {
+        const sessions = await otherDiapasonSessions(database.url);
+        if (sessions.length > 0 && !options.force) {
+          throw new CommandError(
+            `Des processus DIAPASON utilisent cette base (${sessions.join(', ')}) : arrêtez l’api et le worker avant de restaurer, ` +
+              'ou ajoutez --force.',
+          );
+        }
+        const tool = await restore(database.url, file, config.pgBinDir);
+        say(`Base restaurée depuis ${file} (pg_restore ${tool.major}). Si la sauvegarde vient d’une version antérieure : diapason migrate.`);
+      } finally {
+        await database.release();
+      }
+    });
+
   return program;
 }
 
 async function main(argv: string[]): Promise<void> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 24) {
+    say(`DIAPASON demande Node.js 24 (celui-ci : ${process.version}). Utilisez npm run -s cli -- … dans le dossier du projet, ou installez Node.js 24.`);
+    process.exitCode = EXIT.error;
+    return;
+  }
   try {
+    loadEnvFile();
     await buildProgram().parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.exitCode !== 0 && error.code !== 'commander.help' && error.code !== 'commander.helpDisplayed') {
-        if (!error.code.startsWith('commander.')) say(error.message);
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        process.exitCode = EXIT.ok;
+      } else if (error.code.startsWith('commander.')) {
+        // Commander printed its (translated) message; `diapason` alone prints the help: usage errors.
+        process.exitCode = EXIT.usage;
+      } else {
+        say(error.message);
+        process.exitCode = error.exitCode;
       }
-      process.exitCode = error.exitCode;
       return;
     }
-    if (error instanceof ConfigError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof CommandError ||
+      error instanceof PgToolError ||
+      error instanceof EmbeddedPostgresError ||
+      error instanceof PortsBusyError
+    ) {
       say(error.message);
-      process.exitCode = 1;
+      process.exitCode = EXIT.error;
       return;
     }
-    say(`Échec : ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
+    say(`Échec : ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}`);
+    process.exitCode = EXIT.error;
   }
 }
 

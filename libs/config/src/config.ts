@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { BusinessDelays } from '@diapason/domain';
-import { Env, EnvReader, InvalidSetting, redactUrl } from './env-parsers';
+import { BadValue, Env, InvalidSetting, redactUrl } from './env-parsers';
+import { SETTINGS, SettingName, SettingValue } from './settings';
 
 export type RuntimeEnv = 'production' | 'development' | 'test';
 
@@ -20,6 +21,10 @@ export interface DiapasonConfig {
     readonly embeddedPort: number;
   };
   readonly dataDir: string;
+  /** Folder of pg_dump / pg_restore for `diapason backup` and `restore`; unset: looked for. */
+  readonly pgBinDir: string | undefined;
+  /** How long api and worker may take to finish after SIGTERM before they exit by force. */
+  readonly shutdownGraceMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly delays: BusinessDelays;
   readonly scheduler: {
@@ -61,6 +66,15 @@ export interface DiapasonConfig {
     /** How often pending imprints are looked for when no notification arrives. */
     readonly pollMs: number;
   };
+  /** `npm start` only: the simulators and their ports. */
+  readonly simulators: {
+    readonly enabled: boolean;
+    readonly terminalPort: number;
+    readonly acquirerPort: number;
+    readonly smsPort: number;
+    readonly smtpPort: number;
+    readonly mailPort: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -72,91 +86,167 @@ export class ConfigError extends Error {
   }
 }
 
+/** Reads variables through the table of `settings.ts`, collecting every problem before failing. */
+export class SettingsReader {
+  readonly problems: InvalidSetting[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  /** The text of a variable; unset and blank are the same. */
+  raw(name: SettingName): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  get<K extends SettingName>(name: K): SettingValue<K> {
+    const spec = SETTINGS[name] as { default?: string; parse: (text: string) => unknown };
+    const given = this.raw(name);
+    const text = given ?? spec.default;
+    if (text === undefined) return undefined as SettingValue<K>;
+    try {
+      return spec.parse(text) as SettingValue<K>;
+    } catch (error) {
+      if (!(error instanceof BadValue)) throw error;
+      this.problems.push(new InvalidSetting(name, error.message));
+      return (spec.default === undefined ? undefined : spec.parse(spec.default)) as SettingValue<K>;
+    }
+  }
+
+  problem(name: SettingName, message: string): void {
+    this.problems.push(new InvalidSetting(name, message));
+  }
+}
+
+/** Which process reads the configuration: api and worker need more than the command line does. */
+export type ProcessRole = 'api' | 'worker' | 'cli' | 'start';
+
+export interface LoadConfigOptions {
+  /**
+   * api and worker: a database URL, the patient-link secret and one notification channel are
+   * required, and named together with any other wrong variable (before Nest starts anything).
+   */
+  role?: ProcessRole;
+}
+
 /** Reads and checks the whole configuration; throws a ConfigError naming every wrong variable. */
-export function loadConfig(env: Env = process.env): DiapasonConfig {
-  const read = new EnvReader(env);
-  const runtimeEnv = read.oneOf<RuntimeEnv>('NODE_ENV', ['production', 'development', 'test'], 'development');
-  const port = read.port('PORT', 3000);
-  const host = read.string('HOST', '0.0.0.0');
-  const publicBaseUrl =
-    read.url('DIAPASON_PUBLIC_URL', undefined, ['http', 'https']) ?? `http://localhost:${port}`;
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): DiapasonConfig {
+  const read = new SettingsReader(env);
+  const port = read.get('PORT');
 
   const config: DiapasonConfig = {
-    runtimeEnv,
+    runtimeEnv: read.get('NODE_ENV'),
     http: {
-      host,
+      host: read.get('HOST'),
       port,
-      publicBaseUrl,
-      bodyLimitBytes: read.integer('DIAPASON_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+      publicBaseUrl: read.get('DIAPASON_PUBLIC_URL') ?? `http://localhost:${port}`,
+      bodyLimitBytes: read.get('DIAPASON_BODY_LIMIT_BYTES'),
     },
     database: {
-      url: read.url('DATABASE_URL', undefined, ['postgres', 'postgresql']),
-      poolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 200),
-      embeddedPort: read.port('DIAPASON_EMBEDDED_PG_PORT', 5433),
+      url: read.get('DATABASE_URL'),
+      poolSize: read.get('DATABASE_POOL_SIZE'),
+      embeddedPort: read.get('DIAPASON_EMBEDDED_PG_PORT'),
     },
-    dataDir: read.string('DIAPASON_DATA_DIR', '.data'),
-    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    dataDir: read.get('DIAPASON_DATA_DIR'),
+    pgBinDir: read.get('DIAPASON_PG_BIN_DIR'),
+    shutdownGraceMs: read.get('DIAPASON_SHUTDOWN_GRACE'),
+    logLevel: read.get('LOG_LEVEL'),
     delays: {
-      completionDelayMs: read.durationMs('DIAPASON_COMPLETION_DELAY', '3d'),
-      ackTimeoutMs: read.durationMs('DIAPASON_ACK_TIMEOUT', '15d'),
-      imprintValidityMs: read.durationMs('DIAPASON_IMPRINT_VALIDITY', '30d'),
-      deadlineAlertMarginMs: read.durationMs('DIAPASON_DEADLINE_ALERT_MARGIN', '5d'),
+      completionDelayMs: read.get('DIAPASON_COMPLETION_DELAY'),
+      ackTimeoutMs: read.get('DIAPASON_ACK_TIMEOUT'),
+      imprintValidityMs: read.get('DIAPASON_IMPRINT_VALIDITY'),
+      deadlineAlertMarginMs: read.get('DIAPASON_DEADLINE_ALERT_MARGIN'),
     },
     scheduler: {
-      cron: read.cron('DIAPASON_SCHEDULER_CRON', '*/10 * * * * *'),
-      batchSize: read.integer('DIAPASON_SCHEDULER_BATCH_SIZE', 200, 1, 10_000),
-      completionLeaseMs: read.durationMs('DIAPASON_COMPLETION_LEASE', '2m'),
-      completionConcurrency: read.integer('DIAPASON_COMPLETION_CONCURRENCY', 16, 1, 512),
-      wakeOnNotify: read.boolean('DIAPASON_WAKE_ON_NOTIFY', true),
+      cron: read.get('DIAPASON_SCHEDULER_CRON'),
+      batchSize: read.get('DIAPASON_SCHEDULER_BATCH_SIZE'),
+      completionLeaseMs: read.get('DIAPASON_COMPLETION_LEASE'),
+      completionConcurrency: read.get('DIAPASON_COMPLETION_CONCURRENCY'),
+      wakeOnNotify: read.get('DIAPASON_WAKE_ON_NOTIFY'),
     },
     notices: {
       sms: (() => {
-        const accountSid = read.optional('TWILIO_ACCOUNT_SID');
-        const authToken = read.optional('TWILIO_AUTH_TOKEN');
-        const from = read.optional('TWILIO_FROM');
-        const apiBaseUrl = read.url('TWILIO_API_BASE_URL', undefined, ['http', 'https']);
+        const accountSid = read.get('TWILIO_ACCOUNT_SID');
+        const authToken = read.get('TWILIO_AUTH_TOKEN');
+        const from = read.get('TWILIO_FROM');
+        const apiBaseUrl = read.get('TWILIO_API_BASE_URL');
         if (!accountSid && !authToken && !from) return undefined;
         if (!accountSid || !authToken || !from) {
-          read.problems.push(new InvalidSetting('TWILIO_ACCOUNT_SID', 'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN et TWILIO_FROM vont ensemble.'));
+          const missing = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const).filter((n) => !read.raw(n));
+          read.problem(missing[0], `TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN et TWILIO_FROM vont ensemble : il manque ${missing.join(', ')}.`);
           return undefined;
         }
         return { accountSid, authToken, from, apiBaseUrl };
       })(),
       email: (() => {
-        const url = read.url('SMTP_URL', undefined, ['smtp', 'smtps']);
-        if (!url) return undefined;
-        return { url, from: read.string('MAIL_FROM', 'DIAPASON <ne-pas-repondre@diapason.invalid>') };
+        const smtpUrl = read.get('SMTP_URL');
+        const from = read.get('MAIL_FROM');
+        return smtpUrl ? { url: smtpUrl, from } : undefined;
       })(),
-      ackEvidence: read.oneOf('DIAPASON_ACK_EVIDENCE', ['any', 'explicit'], 'any'),
-      strategy: read.oneOf('DIAPASON_NOTICE_STRATEGY', ['fallback', 'all'], 'fallback'),
+      ackEvidence: read.get('DIAPASON_ACK_EVIDENCE'),
+      strategy: read.get('DIAPASON_NOTICE_STRATEGY'),
     },
     webhooks: {
-      timeoutMs: read.durationMs('DIAPASON_WEBHOOK_TIMEOUT', '10s'),
-      retryWindowMs: read.durationMs('DIAPASON_WEBHOOK_RETRY_WINDOW', '24h'),
+      timeoutMs: read.get('DIAPASON_WEBHOOK_TIMEOUT'),
+      retryWindowMs: read.get('DIAPASON_WEBHOOK_RETRY_WINDOW'),
     },
     acquirer: {
-      url: read.url('ACQUIRER_URL', 'http://127.0.0.1:3102', ['http', 'https'])!,
-      timeoutMs: read.durationMs('DIAPASON_ACQUIRER_TIMEOUT', '10s'),
+      url: read.get('ACQUIRER_URL'),
+      timeoutMs: read.get('DIAPASON_ACQUIRER_TIMEOUT'),
     },
-    tokenSecret: read.secret('DIAPASON_TOKEN_SECRET', undefined, 32),
+    tokenSecret: read.get('DIAPASON_TOKEN_SECRET'),
     terminals: {
-      runner: read.raw('DIAPASON_TERMINAL_RUNNER') === undefined ? undefined : read.boolean('DIAPASON_TERMINAL_RUNNER', false),
-      bridgeHost: read.string('DIAPASON_BRIDGE_HOST', hostname()),
-      pollMs: read.durationMs('DIAPASON_TERMINAL_POLL', '1s'),
+      runner: read.get('DIAPASON_TERMINAL_RUNNER'),
+      bridgeHost: read.get('DIAPASON_BRIDGE_HOST') ?? hostname(),
+      pollMs: read.get('DIAPASON_TERMINAL_POLL'),
+    },
+    simulators: {
+      enabled: read.get('DIAPASON_SIMULATORS'),
+      terminalPort: read.get('DIAPASON_SIM_TERMINAL_PORT'),
+      acquirerPort: read.get('DIAPASON_SIM_ACQUIRER_PORT'),
+      smsPort: read.get('DIAPASON_SIM_SMS_PORT'),
+      smtpPort: read.get('DIAPASON_SIM_SMTP_PORT'),
+      mailPort: read.get('DIAPASON_SIM_MAIL_PORT'),
     },
   };
+  read.get('DIAPASON_ENV_FILE');
 
   const { completionDelayMs, imprintValidityMs } = config.delays;
   if (completionDelayMs >= imprintValidityMs) {
-    read.problems.push(
-      new InvalidSetting(
-        'DIAPASON_COMPLETION_DELAY',
-        `le délai avant débit doit être plus court que la validité de l'empreinte (DIAPASON_IMPRINT_VALIDITY).`,
-      ),
+    read.problem(
+      'DIAPASON_COMPLETION_DELAY',
+      `le délai avant débit doit être plus court que la validité de l'empreinte (DIAPASON_IMPRINT_VALIDITY).`,
     );
   }
+  if (options.role === 'api' || options.role === 'worker') requireForService(config, options.role, read);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+/**
+ * What the api and the worker cannot run without, checked before Nest builds anything, so that
+ * each missing piece is named in the same French list as the wrong values.
+ */
+function requireForService(config: DiapasonConfig, role: 'api' | 'worker', read: SettingsReader): void {
+  if (!config.database.url && !read.raw('DATABASE_URL')) {
+    read.problem(
+      'DATABASE_URL',
+      `absente : l’${role === 'api' ? 'api' : 'worker'} lancé seul a besoin de l’URL de sa base PostgreSQL ` +
+        `(ex. postgres://diapason:motdepasse@db.chu.local:5432/diapason). Pour tout lancer sur ce poste avec la base embarquée : npm start.`,
+    );
+  }
+  if (!config.tokenSecret && !read.raw('DIAPASON_TOKEN_SECRET')) {
+    read.problem(
+      'DIAPASON_TOKEN_SECRET',
+      'absent : ce secret (au moins 32 caractères, le même pour l’api et le worker) signe les liens envoyés aux patients. Créez-en un avec : openssl rand -base64 48',
+    );
+  }
+  const twilioGiven = Boolean(read.raw('TWILIO_ACCOUNT_SID') || read.raw('TWILIO_AUTH_TOKEN') || read.raw('TWILIO_FROM'));
+  if (!config.notices.sms && !config.notices.email && !twilioGiven && !read.raw('SMTP_URL')) {
+    read.problem(
+      'SMTP_URL',
+      'aucun canal de notification : configurez Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM) et/ou SMTP (SMTP_URL, MAIL_FROM).',
+    );
+  }
 }
 
 export { redactUrl };

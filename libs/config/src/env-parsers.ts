@@ -1,4 +1,3 @@
-import ms from 'ms';
 import cron from 'node-cron';
 
 /** A setting that could not be read; the message is for the hospital's operator (French). */
@@ -11,110 +10,114 @@ export class InvalidSetting {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Collects every invalid setting before failing, so that one start names them all. */
-export class EnvReader {
-  readonly problems: InvalidSetting[] = [];
+/** Thrown by a parser: the text of the variable is not acceptable; the message says why, in French. */
+export class BadValue extends Error {}
 
-  constructor(private readonly env: Env) {}
-
-  raw(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  optional(name: string): string | undefined {
-    return this.raw(name);
-  }
-
-  durationMs(name: string, fallback: string): number {
-    const text = this.raw(name) ?? fallback;
-    const value = /^\d+(\.\d+)?\s*(ms|s|m|h|d|w)$/i.test(text) ? ms(text as ms.StringValue) : undefined;
-    if (value === undefined || !(value > 0)) {
-      this.problems.push(
-        new InvalidSetting(name, `« ${text} » n'est pas une durée valide (exemples : 3d, 12h, 10s, 500ms).`),
-      );
-      return ms(fallback as ms.StringValue);
-    }
-    return value;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const text = this.raw(name);
-    if (text === undefined) return fallback;
-    const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      this.problems.push(new InvalidSetting(name, `« ${text} » doit être un entier entre ${min} et ${max}.`));
-      return fallback;
-    }
-    return value;
-  }
-
-  port(name: string, fallback: number): number {
-    return this.integer(name, fallback, 0, 65535);
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const text = this.raw(name);
-    if (text === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(text)) {
-      this.problems.push(new InvalidSetting(name, `« ${text} » doit valoir ${allowed.join(', ')}.`));
-      return fallback;
-    }
-    return text as T;
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const text = this.raw(name)?.toLowerCase();
-    if (text === undefined) return fallback;
-    if (['1', 'true', 'yes', 'oui', 'on'].includes(text)) return true;
-    if (['0', 'false', 'no', 'non', 'off'].includes(text)) return false;
-    this.problems.push(new InvalidSetting(name, `« ${text} » doit valoir true ou false.`));
-    return fallback;
-  }
-
-  url(name: string, fallback: string | undefined, protocols: readonly string[]): string | undefined {
-    const text = this.raw(name) ?? fallback;
-    if (text === undefined) return undefined;
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || !protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-      this.problems.push(
-        new InvalidSetting(name, `« ${redactUrl(text)} » n'est pas une URL valide (${protocols.join(', ')}).`),
-      );
-      return fallback;
-    }
-    return text.replace(/\/+$/, '');
-  }
-
-  cron(name: string, fallback: string): string {
-    const text = this.raw(name) ?? fallback;
-    if (!cron.validate(text)) {
-      this.problems.push(
-        new InvalidSetting(name, `« ${text} » n'est pas une expression cron valide (exemple : */10 * * * * *).`),
-      );
-      return fallback;
-    }
-    return text;
-  }
-
-  secret(name: string, fallback: string | undefined, minLength: number): string | undefined {
-    const text = this.raw(name) ?? fallback;
-    if (text !== undefined && text.length < minLength) {
-      this.problems.push(new InvalidSetting(name, `le secret doit compter au moins ${minLength} caractères.`));
-    }
-    return text;
-  }
-}
+/** Turns the text of a variable (never empty: an empty variable counts as unset) into its value. */
+export type Parser<T> = (text: string) => T;
 
 /** Never print a password found in a connection URL. */
 export function redactUrl(text: string): string {
   return text.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
 }
+
+export const text: Parser<string> = (value) => value;
+
+export function integer(min: number, max: number): Parser<number> {
+  return (value) => {
+    const parsed = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw new BadValue(`« ${value} » doit être un entier entre ${min} et ${max}.`);
+    }
+    return parsed;
+  };
+}
+
+export const port: Parser<number> = integer(0, 65535);
+
+export function oneOf<T extends string>(allowed: readonly T[]): Parser<T> {
+  return (value) => {
+    if (!(allowed as readonly string[]).includes(value)) throw new BadValue(`« ${value} » doit valoir ${allowed.join(', ')}.`);
+    return value as T;
+  };
+}
+
+export const boolean: Parser<boolean> = (value) => {
+  const lower = value.toLowerCase();
+  if (['1', 'true', 'yes', 'oui', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'non', 'off'].includes(lower)) return false;
+  throw new BadValue(`« ${value} » doit valoir true ou false (ou oui / non, on / off).`);
+};
+
+export function url(protocols: readonly string[]): Parser<string> {
+  return (value) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+      throw new BadValue(`« ${redactUrl(value)} » n'est pas une URL valide (${protocols.join(', ')}).`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+}
+
+export const cronExpression: Parser<string> = (value) => {
+  if (!cron.validate(value)) throw new BadValue(`« ${value} » n'est pas une expression cron valide (exemple : */10 * * * * *).`);
+  return value;
+};
+
+export function secret(minLength: number): Parser<string> {
+  return (value) => {
+    if (value.length < minLength) throw new BadValue(`le secret doit compter au moins ${minLength} caractères.`);
+    return value;
+  };
+}
+
+/**
+ * The only duration units accepted, all lower case: `j` (jour) and `d` (day) for days, `h`, `m` for
+ * minutes, `s`, `ms`. Months, weeks and years are refused rather than guessed: `1M` means a minute
+ * to the `ms` package and a month to a French reader.
+ */
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  j: 86_400_000,
+};
+
+const EXAMPLES = 'exemples : 3j, 12h, 10m, 30s, 500ms';
+
+/** `3j`, `3d`, `12h`, `1,5h`, `10m`, `30s`, `500ms` → milliseconds (> 0). */
+export const duration: Parser<number> = (value) => {
+  const match = /^(\d+(?:[.,]\d+)?)\s*([A-Za-zéÉ]*)$/.exec(value);
+  if (!match) {
+    throw new BadValue(`« ${value} » n'est pas une durée valide (${EXAMPLES}).`);
+  }
+  const amount = Number(match[1].replace(',', '.'));
+  const unit = match[2];
+  if (unit === '') {
+    throw new BadValue(`« ${value} » : précisez l'unité (${EXAMPLES}) ; un nombre seul est refusé.`);
+  }
+  const factor = DURATION_UNITS[unit];
+  if (factor === undefined) {
+    if (unit === 'M') {
+      throw new BadValue(
+        `« ${value} » est ambigu : « M » se lit minute ou mois. Écrivez ${match[1]}m pour des minutes, ou comptez les mois en jours (30j).`,
+      );
+    }
+    if (DURATION_UNITS[unit.toLowerCase()] !== undefined) {
+      throw new BadValue(`« ${value} » : écrivez l'unité en minuscules (${match[1]}${unit.toLowerCase()}).`);
+    }
+    throw new BadValue(
+      `« ${value} » : unité « ${unit} » non acceptée. Unités : j (ou d) jours, h heures, m minutes, s secondes, ms millisecondes ; une semaine s'écrit 7j, un mois 30j.`,
+    );
+  }
+  const ms = Math.round(amount * factor);
+  if (!(ms > 0)) throw new BadValue(`« ${value} » : la durée doit être positive (${EXAMPLES}).`);
+  return ms;
+};

@@ -1,5 +1,10 @@
 export * from './config';
 export * from './config.module';
 export * from './logging';
-export { InvalidSetting } from './env-parsers';
+export { InvalidSetting, BadValue, duration as parseDuration } from './env-parsers';
 export * from './graceful-shutdown';
+export * from './env-file';
+export * from './env-example';
+export * from './ports';
+export { SETTINGS } from './settings';
+export type { SettingName, SettingSpec, SettingValue } from './settings';

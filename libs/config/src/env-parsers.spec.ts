@@ -1,0 +1,43 @@
+import { BadValue, duration } from './env-parsers';
+
+const refusal = (text: string): string => {
+  try {
+    duration(text);
+  } catch (error) {
+    if (error instanceof BadValue) return error.message;
+    throw error;
+  }
+  throw new Error(`${text} was accepted`);
+};
+
+describe('durations', () => {
+  it.each([
+    ['3j', 3 * 86_400_000],
+    ['3d', 3 * 86_400_000],
+    ['12h', 12 * 3_600_000],
+    ['10m', 600_000],
+    ['30s', 30_000],
+    ['500ms', 500],
+    ['1,5h', 5_400_000],
+    ['1.5h', 5_400_000],
+    ['2 j', 2 * 86_400_000],
+  ])('reads %s', (text, expected) => {
+    expect(duration(text)).toBe(expected);
+  });
+
+  it('refuses 1M, a minute to the ms package and a month to a French reader', () => {
+    expect(refusal('1M')).toMatch(/ambigu.*minute ou mois/);
+  });
+
+  it.each(['1y', '1w', '1 week', '2 weeks', '1mo', '1 mois', '1an', '3 days', '1 Day'])('refuses %s with the accepted units', (text) => {
+    expect(refusal(text)).toMatch(/non acceptée.*j \(ou d\) jours/);
+  });
+
+  it.each(['3D', '12H', '10S', '500MS', '3J'])('asks for a lower-case unit in %s', (text) => {
+    expect(refusal(text)).toMatch(/minuscules/);
+  });
+
+  it.each(['15', '0s', '-3d', 'bientôt', '', '3 j j'])('refuses %p', (text) => {
+    expect(refusal(text)).toContain(`« ${text} »`);
+  });
+});
