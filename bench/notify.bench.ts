@@ -70,17 +70,29 @@ export async function benchNotify(): Promise<void> {
 
     const smsSender = new SmsSender({ accountSid: SID, authToken: TOKEN, from: 'CHBENCH', apiBaseUrl: sms.url });
     const emailSender = new EmailSender({ url: `${smtp.smtpUrl}?pool=true&maxConnections=${CONCURRENCY}`, from: 'bench@example.test' });
-    const body = 'Centre hospitalier : votre reste à charge de 17,50 € (dossier SEED-1, empreinte CB du 20/11/2026) sera débité le 26/11/2026. http://localhost:3000/p/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const body =
+      'Centre hospitalier : votre reste à charge de 17,50 € (dossier SEED-1, empreinte CB du 20/11/2026) sera débité le 26/11/2026. http://localhost:3000/p/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
     const bare = await closedLoop(N, CONCURRENCY, async (i) => {
       if (i % 2 === 0) await smsSender.send(`+3363998${String(i % 10000).padStart(4, '1')}`, body, 'http://127.0.0.1:1/cb');
-      else await emailSender.send({ to: `p${i}@example.test`, subject: 'Reste à charge', html: `<p>${body}</p>`, text: body, messageId: `<b${i}@bench>` });
+      else
+        await emailSender.send({
+          to: `p${i}@example.test`,
+          subject: 'Reste à charge',
+          html: `<p>${body}</p>`,
+          text: body,
+          messageId: `<b${i}@bench>`,
+        });
     });
     emailSender.close();
 
     console.log(`\nbench:notify — ${N} notices (half SMS, half e-mail), simulators answering at once`);
     console.log(`${'run'.padEnd(52)} ${'seconds'.padStart(8)} ${'per s'.padStart(8)}`);
-    console.log(`${'outbox → worker → twilio / nodemailer → simulators'.padEnd(52)} ${oursSeconds.toFixed(1).padStart(8)} ${(N / oursSeconds).toFixed(0).padStart(8)}`);
-    console.log(`${`bare loop, same clients (c=${CONCURRENCY})`.padEnd(52)} ${bare.seconds.toFixed(1).padStart(8)} ${(N / bare.seconds).toFixed(0).padStart(8)}`);
+    console.log(
+      `${'outbox → worker → twilio / nodemailer → simulators'.padEnd(52)} ${oursSeconds.toFixed(1).padStart(8)} ${(N / oursSeconds).toFixed(0).padStart(8)}`,
+    );
+    console.log(
+      `${`bare loop, same clients (c=${CONCURRENCY})`.padEnd(52)} ${bare.seconds.toFixed(1).padStart(8)} ${(N / bare.seconds).toFixed(0).padStart(8)}`,
+    );
     console.log(`notices recorded as sent: ${sent} of ${N}`);
     printRatio('throughput ours / bare loop', N / oursSeconds, N / bare.seconds);
   } finally {

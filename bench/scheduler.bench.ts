@@ -93,7 +93,11 @@ async function withPgBoss(server: BenchDatabaseServer, acquirerUrl: string): Pro
   boss.on('error', () => undefined);
   await boss.start();
   await boss.createQueue('complete');
-  for (let i = 0; i < ids.length; i += 5000) await boss.insert('complete', ids.slice(i, i + 5000).map((id) => ({ data: { id } })));
+  for (let i = 0; i < ids.length; i += 5000)
+    await boss.insert(
+      'complete',
+      ids.slice(i, i + 5000).map((id) => ({ data: { id } })),
+    );
   const run = jobWork(work, acquirer);
   const started = performance.now();
   // Its best settings for a backlog: workers fetch again at once while batches come back full.

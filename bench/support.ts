@@ -116,7 +116,9 @@ export function printFigures(title: string, rows: Figures[]): void {
   console.log(`\n${title}`);
   console.log(`${'run'.padEnd(44)} ${'n'.padStart(7)} ${'per s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
   for (const r of rows) {
-    console.log(`${r.label.padEnd(44)} ${String(r.count).padStart(7)} ${fmt(r.perSecond).padStart(9)} ${fmt(r.p50Ms, 2).padStart(8)} ${fmt(r.p99Ms, 2).padStart(8)}`);
+    console.log(
+      `${r.label.padEnd(44)} ${String(r.count).padStart(7)} ${fmt(r.perSecond).padStart(9)} ${fmt(r.p50Ms, 2).padStart(8)} ${fmt(r.p99Ms, 2).padStart(8)}`,
+    );
   }
 }
 

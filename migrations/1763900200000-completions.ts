@@ -42,7 +42,9 @@ export class Completions1763900200000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE alert`);
-    await q.query(`DROP INDEX dossier_alert_due_idx, dossier_validity_idx, dossier_ack_due_idx, dossier_completing_lease_idx, dossier_completion_due_idx`);
+    await q.query(
+      `DROP INDEX dossier_alert_due_idx, dossier_validity_idx, dossier_ack_due_idx, dossier_completing_lease_idx, dossier_completion_due_idx`,
+    );
     await q.query(`
       ALTER TABLE dossier DROP COLUMN completion_key, DROP COLUMN completion_lease_until, DROP COLUMN completion_attempts,
         DROP COLUMN acquirer_transaction_reference, DROP COLUMN settlement_date, DROP COLUMN bank_reason_code,

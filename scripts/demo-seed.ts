@@ -41,12 +41,29 @@ export async function registerDemoTerminals(
     for (const t of terminals) {
       const existing = await repository.findByCode(demo.id, t.id);
       if (existing) {
-        await repository.update(existing.id, { transportUrl: t.transportUrl, model: t.model, label: t.label, busyUntil: null, busyWith: null, updatedAt: now });
+        await repository.update(existing.id, {
+          transportUrl: t.transportUrl,
+          model: t.model,
+          label: t.label,
+          busyUntil: null,
+          busyWith: null,
+          updatedAt: now,
+        });
         continue;
       }
       await repository.create(
         newTerminal(
-          { id: uuidv7(), establishmentId: demo.id, code: t.id, label: t.label, model: t.model, regieId, regieCode: DEMO_REGIE, transportUrl: t.transportUrl, bridgeHost: null },
+          {
+            id: uuidv7(),
+            establishmentId: demo.id,
+            code: t.id,
+            label: t.label,
+            model: t.model,
+            regieId,
+            regieCode: DEMO_REGIE,
+            transportUrl: t.transportUrl,
+            bridgeHost: null,
+          },
           now,
         ),
       );

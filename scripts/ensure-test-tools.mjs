@@ -25,10 +25,12 @@ const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const prefix = asRoot ? [] : ['sudo', '-n'];
 const run = (args) => {
   const [cmd, ...rest] = [...prefix, ...args];
-  return spawnSync(cmd, rest, {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  }).status === 0;
+  return (
+    spawnSync(cmd, rest, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0
+  );
 };
 
 process.stderr.write(`[tests] installing missing system packages: ${missing.join(', ')}\n`);

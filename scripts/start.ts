@@ -46,10 +46,14 @@ function claimedPorts(config: DiapasonConfig): PortClaim[] {
 
 /** The watchdog that ends what the supervisor started, should the supervisor die without doing it. */
 function startTreeGuard(config: DiapasonConfig, spared: number[]): void {
-  const guard = spawn(process.execPath, [resolve(__dirname, 'tree-guard.js'), String(process.pid), String(config.shutdownGraceMs + 5_000), spared.join(',')], {
-    stdio: ['pipe', 'ignore', 'inherit'],
-    detached: true,
-  });
+  const guard = spawn(
+    process.execPath,
+    [resolve(__dirname, 'tree-guard.js'), String(process.pid), String(config.shutdownGraceMs + 5_000), spared.join(',')],
+    {
+      stdio: ['pipe', 'ignore', 'inherit'],
+      detached: true,
+    },
+  );
   guard.stdin.on('error', () => undefined);
   guard.unref();
   (guard.stdin as Socket).unref();
@@ -63,7 +67,11 @@ async function main(): Promise<void> {
     // said now, once, before anything starts, rather than by five restarts of each. The database
     // URL and the patient-link secret are provided below.
     loadConfig(
-      { ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgres://embedded/diapason', DIAPASON_TOKEN_SECRET: process.env.DIAPASON_TOKEN_SECRET || 'x'.repeat(32) },
+      {
+        ...process.env,
+        DATABASE_URL: process.env.DATABASE_URL || 'postgres://embedded/diapason',
+        DIAPASON_TOKEN_SECRET: process.env.DIAPASON_TOKEN_SECRET || 'x'.repeat(32),
+      },
       { role: 'worker' },
     );
   }
@@ -133,7 +141,9 @@ async function main(): Promise<void> {
     cleanups.push(() => acquirerSim.stop());
     env.ACQUIRER_URL ??= acquirerSim.url;
     simulators.push(`Serveur d’acceptation simulé ${acquirerSim.url}/ledger   (débits ; montants en …51 ou …54 refusés)`);
-    simulators.push(`Terminaux simulés . ${terminalSim.controlUrl}/terminals   (TPE-ICT250 : ${ict.transportUrl} ; TPE-IWL280 : ${iwl.transportUrl})`);
+    simulators.push(
+      `Terminaux simulés . ${terminalSim.controlUrl}/terminals   (TPE-ICT250 : ${ict.transportUrl} ; TPE-IWL280 : ${iwl.transportUrl})`,
+    );
   }
   await dataSource.destroy();
 
@@ -220,9 +230,7 @@ main().catch(async (error: unknown) => {
   const complete = error instanceof ConfigError || error instanceof PortsBusyError || error instanceof EmbeddedPostgresError;
   const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
   process.stderr.write(
-    complete
-      ? `${(error).message}\n`
-      : `Démarrage impossible : ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`,
+    complete ? `${error.message}\n` : `Démarrage impossible : ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`,
   );
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   process.exit(1);

@@ -77,11 +77,9 @@ describe('diapason backup and restore', () => {
     const created = await runProcess(CLI, ['api-key:create', 'CH-SAUVEGARDE'], env);
     expect(created.code).toBe(0);
     const keysOf = () =>
-      query<{ id: string }>(
-        database.url,
-        'SELECT k.id FROM api_key k JOIN establishment e ON e.id = k.establishment_id WHERE e.code = $1',
-        ['CH-SAUVEGARDE'],
-      );
+      query<{ id: string }>(database.url, 'SELECT k.id FROM api_key k JOIN establishment e ON e.id = k.establishment_id WHERE e.code = $1', [
+        'CH-SAUVEGARDE',
+      ]);
     const before = await keysOf();
     expect(before).toHaveLength(1);
 
@@ -121,7 +119,11 @@ describe('diapason backup and restore', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(fake, { recursive: true });
     writeFileSync(join(fake, 'pg_dump'), '#!/bin/sh\necho "pg_dump (PostgreSQL) 9.6.24"\n', { mode: 0o755 });
-    const res = await runProcess(CLI, ['backup', '-o', join(dir, 'jamais.dump')], { ...BASE_ENV, DATABASE_URL: database.url, DIAPASON_PG_BIN_DIR: fake });
+    const res = await runProcess(CLI, ['backup', '-o', join(dir, 'jamais.dump')], {
+      ...BASE_ENV,
+      DATABASE_URL: database.url,
+      DIAPASON_PG_BIN_DIR: fake,
+    });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/pg_dump 9 .* ne sait pas traiter un serveur PostgreSQL \d+/);
     expect(res.stderr).toContain('DIAPASON_PG_BIN_DIR');

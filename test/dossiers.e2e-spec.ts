@@ -78,7 +78,11 @@ describe('GAP API — dossiers', () => {
 
     it('answers malformed JSON, wrong media types and huge bodies with 4xx problems, storing nothing', async () => {
       const before = await countDossiers();
-      const malformed = await api.request('POST', '/v1/dossiers', { key, rawBody: '{"gapDossierNumber": ', headers: { 'content-type': 'application/json' } });
+      const malformed = await api.request('POST', '/v1/dossiers', {
+        key,
+        rawBody: '{"gapDossierNumber": ',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(malformed.status).toBe(400);
       expect(malformed.body.code).toBe('malformed_json');
       expect(malformed.body.requestId).toBe(malformed.headers.get('x-request-id'));
@@ -398,7 +402,13 @@ describe('GAP API — dossiers', () => {
       const json = await api.request('GET', '/docs-json');
       expect(json.status).toBe(200);
       expect(Object.keys(json.body.paths)).toEqual(
-        expect.arrayContaining(['/v1/dossiers', '/v1/dossiers/{id}', '/v1/dossiers/{id}/events', '/v1/dossiers/{id}/cancel', '/v1/dossiers/{id}/payment-request']),
+        expect.arrayContaining([
+          '/v1/dossiers',
+          '/v1/dossiers/{id}',
+          '/v1/dossiers/{id}/events',
+          '/v1/dossiers/{id}/cancel',
+          '/v1/dossiers/{id}/payment-request',
+        ]),
       );
       const ui = await api.request('GET', '/docs');
       expect(ui.status).toBe(200);

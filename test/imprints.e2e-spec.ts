@@ -19,7 +19,11 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
   beforeAll(async () => {
     api = await startApi();
     // The bridge runs in the worker, woken by PostgreSQL notifications.
-    worker = await startWorker({ databaseUrl: api.databaseUrl, clock: api.clock, env: { DIAPASON_TERMINAL_RUNNER: 'true', DIAPASON_TERMINAL_POLL: '200ms' } });
+    worker = await startWorker({
+      databaseUrl: api.databaseUrl,
+      clock: api.clock,
+      env: { DIAPASON_TERMINAL_RUNNER: 'true', DIAPASON_TERMINAL_POLL: '200ms' },
+    });
     sim = await startTerminalSimulator();
     key = await api.createKey('CHU-IMP');
     for (const [id, model, transport] of [
@@ -41,17 +45,25 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
   });
 
   const control = (terminal: string, path: string, body: unknown) =>
-    fetch(`${sim.controlUrl}/terminals/${terminal}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${sim.controlUrl}/terminals/${terminal}/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   async function imprint(terminalId: string, ceilingCents: number, dossierId?: string) {
     const id = dossierId ?? (await createDossier(api, key)).id;
     const res = await api.request('POST', `/v1/dossiers/${id}/imprints`, { key, body: { terminalId, ceilingCents } });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ object: 'imprint_attempt', status: 'pending', terminalId, ceilingCents });
-    const dossier = await waitFor(async () => {
-      const d = await api.request('GET', `/v1/dossiers/${id}`, { key });
-      return ['pending', 'running'].includes(d.body.lastImprintAttempt?.status) ? undefined : d.body;
-    }, 30_000, 'imprint outcome');
+    const dossier = await waitFor(
+      async () => {
+        const d = await api.request('GET', `/v1/dossiers/${id}`, { key });
+        return ['pending', 'running'].includes(d.body.lastImprintAttempt?.status) ? undefined : d.body;
+      },
+      30_000,
+      'imprint outcome',
+    );
     return dossier;
   }
 
@@ -71,7 +83,9 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
       expect(dossier.imprint.cardExpiry).toMatch(/^20\d{2}-\d{2}$/);
       expect(dossier.imprint.authorisationNumber).toMatch(/^\d{6}$/);
       expect(dossier.imprint.acquirerReference).toMatch(/^SIM/);
-      expect(new Date(dossier.imprint.validUntil).getTime() - new Date(dossier.imprint.imprintedAt).getTime()).toBe(api.config.delays.imprintValidityMs);
+      expect(new Date(dossier.imprint.validUntil).getTime() - new Date(dossier.imprint.imprintedAt).getTime()).toBe(
+        api.config.delays.imprintValidityMs,
+      );
       const events = await api.request('GET', `/v1/dossiers/${dossier.id}/events`, { key });
       expect(events.body.data.map((e: { type: string }) => e.type)).toEqual(['dossier.created', 'imprint.requested', 'dossier.imprinted']);
     });
@@ -80,20 +94,23 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
       [5002, 'card_refused', /Carte refusée/],
       [5005, 'card_removed_or_abandoned', /carte retirée/],
       [5008, 'terminal_timeout', /n’a pas répondu/],
-    ])('keeps the dossier awaiting its imprint for ceiling %i (%s), with a French reason, and lets the cashier retry', async (ceiling, code, message) => {
-      const failed = await imprint(terminalId, ceiling);
-      expect(failed.status).toBe('awaiting_imprint');
-      expect(failed.imprint).toBeNull();
-      expect(failed.lastImprintAttempt).toMatchObject({ status: code === 'card_refused' ? 'refused' : 'failed', failureCode: code });
-      expect(failed.lastImprintAttempt.failureMessage).toMatch(message);
-      const events = await api.request('GET', `/v1/dossiers/${failed.id}/events`, { key });
-      expect(events.body.data.at(-1)).toMatchObject({ type: 'imprint.failed', details: { reason: code } });
+    ])(
+      'keeps the dossier awaiting its imprint for ceiling %i (%s), with a French reason, and lets the cashier retry',
+      async (ceiling, code, message) => {
+        const failed = await imprint(terminalId, ceiling);
+        expect(failed.status).toBe('awaiting_imprint');
+        expect(failed.imprint).toBeNull();
+        expect(failed.lastImprintAttempt).toMatchObject({ status: code === 'card_refused' ? 'refused' : 'failed', failureCode: code });
+        expect(failed.lastImprintAttempt.failureMessage).toMatch(message);
+        const events = await api.request('GET', `/v1/dossiers/${failed.id}/events`, { key });
+        expect(events.body.data.at(-1)).toMatchObject({ type: 'imprint.failed', details: { reason: code } });
 
-      const retried = await imprint(terminalId, 5000, failed.id);
-      expect(retried.status).toBe('imprinted');
-      const attempts = await api.request('GET', `/v1/dossiers/${failed.id}/imprints`, { key });
-      expect(attempts.body.data.map((a: { status: string }) => a.status)).toEqual([code === 'card_refused' ? 'refused' : 'failed', 'approved']);
-    });
+        const retried = await imprint(terminalId, 5000, failed.id);
+        expect(retried.status).toBe('imprinted');
+        const attempts = await api.request('GET', `/v1/dossiers/${failed.id}/imprints`, { key });
+        expect(attempts.body.data.map((a: { status: string }) => a.status)).toEqual([code === 'card_refused' ? 'refused' : 'failed', 'approved']);
+      },
+    );
 
     it('recovers an approval whose answer was cut on the line, by asking the terminal', async () => {
       await control(terminalId, 'faults', { fault: 'disconnect_mid_frame' });
@@ -169,7 +186,10 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
     for (let i = 0; i < 50; i += 1) {
       const id = `TPE-50-${i}`;
       const running = await sim.add({ id, model: i % 2 ? 'ICT250' : 'iWL280', transport: i % 10 === 0 ? 'v2-serial' : 'v3-tcp', answerDelayMs: 200 });
-      await api.request('POST', '/v1/terminals', { key, body: { id, label: id, model: running.spec.model, regieCode: 'REGIE-01', transportUrl: fast(running.transportUrl) } });
+      await api.request('POST', '/v1/terminals', {
+        key,
+        body: { id, label: id, model: running.spec.model, regieCode: 'REGIE-01', transportUrl: fast(running.transportUrl) },
+      });
       ids.push(id);
     }
     const dossiers = await Promise.all(ids.map(() => createDossier(api, key)));
@@ -187,11 +207,15 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
       dossiers.map((d, i) => api.request('POST', `/v1/dossiers/${d.id}/imprints`, { key, body: { terminalId: ids[i], ceilingCents: 6000 } })),
     );
     expect(answers.every((a) => a.status === 202)).toBe(true);
-    await waitFor(async () => {
-      const list = await api.request('GET', '/v1/dossiers?status=imprinted&limit=100', { key });
-      const imprinted = new Set(list.body.data.map((d: { id: string }) => d.id));
-      return dossiers.every((d) => imprinted.has(d.id)) ? true : undefined;
-    }, 30_000, '50 imprints');
+    await waitFor(
+      async () => {
+        const list = await api.request('GET', '/v1/dossiers?status=imprinted&limit=100', { key });
+        const imprinted = new Set(list.body.data.map((d: { id: string }) => d.id));
+        return dossiers.every((d) => imprinted.has(d.id)) ? true : undefined;
+      },
+      30_000,
+      '50 imprints',
+    );
     sampling = false;
     await sampler;
     // Each terminal takes 200 ms to answer: they were running side by side, not one after another.
@@ -216,10 +240,14 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
       [dossier.id, terminal],
     );
     worker.app.get(ImprintRunner).wake();
-    const done = await waitFor(async () => {
-      const d = await api.request('GET', `/v1/dossiers/${dossier.id}`, { key });
-      return d.body.status === 'imprinted' ? d.body : undefined;
-    }, 15_000, 'takeover');
+    const done = await waitFor(
+      async () => {
+        const d = await api.request('GET', `/v1/dossiers/${dossier.id}`, { key });
+        return d.body.status === 'imprinted' ? d.body : undefined;
+      },
+      15_000,
+      'takeover',
+    );
     expect(done.imprint).toMatchObject({ ceilingCents: 4500, recovered: true });
   });
 
@@ -290,7 +318,10 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
       const ok = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-V3'], { DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent' });
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(/Résultat : terminal prêt/);
-      const off = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-OFF'], { DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent' });
+      const off = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-OFF'], {
+        DATABASE_URL: api.databaseUrl,
+        LOG_LEVEL: 'silent',
+      });
       expect(off.code).toBe(3);
       expect(off.stdout).toMatch(/NON opérationnel/);
       expect(off.stdout).toMatch(/refuse la connexion/);
@@ -300,4 +331,3 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
     });
   });
 });
-

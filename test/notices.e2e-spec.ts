@@ -15,13 +15,18 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
   afterAll(() => h.close());
 
   const get = async (id: string) => (await h.api.request('GET', `/v1/dossiers/${id}`, { key: h.key })).body;
-  const events = async (id: string) => (await h.api.request('GET', `/v1/dossiers/${id}/events`, { key: h.key })).body.data as { type: string; details: any; toStatus: string | null }[];
+  const events = async (id: string) =>
+    (await h.api.request('GET', `/v1/dossiers/${id}/events`, { key: h.key })).body.data as { type: string; details: any; toStatus: string | null }[];
   const settle = async (id: string, check: (d: any) => boolean, what: string) => {
-    return waitFor(async () => {
-      await h.worker.tick();
-      const d = await get(id);
-      return check(d) ? d : undefined;
-    }, 15_000, what);
+    return waitFor(
+      async () => {
+        await h.worker.tick();
+        const d = await get(id);
+        return check(d) ? d : undefined;
+      },
+      15_000,
+      what,
+    );
   };
 
   it('sends the SMS through Twilio’s API and acknowledges on the delivery receipt', async () => {
@@ -71,7 +76,11 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
 
   it('falls back to e-mail when the SMS is undelivered, and waits for an acknowledgment', async () => {
     const id = await h.requested({ phone: '06 39 98 00 00', email: 'claire@noopen.test' });
-    const d = await settle(id, (x) => x.notices.length === 2 && x.notices.every((n: any) => n.status !== 'pending' && n.status !== 'sending'), 'fallback');
+    const d = await settle(
+      id,
+      (x) => x.notices.length === 2 && x.notices.every((n: any) => n.status !== 'pending' && n.status !== 'sending'),
+      'fallback',
+    );
     expect(d.status).toBe('payment_requested');
     expect(d.notices.map((n: any) => [n.channel, n.status])).toEqual([
       ['sms', 'failed'],
@@ -100,7 +109,11 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
     const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     expect(unsigned.status).toBe(403);
     const wrong = twilio.getExpectedTwilioSignature('not-the-token', url, params);
-    const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': wrong }, body });
+    const forged = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': wrong },
+      body,
+    });
     expect(forged.status).toBe(403);
     expect((await get(id)).status).toBe('payment_requested');
   });
@@ -125,7 +138,10 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
   it('does not lose a notice when the worker died between sending and recording, and does not send it twice', async () => {
     const id = await h.requested({ phone: '06 39 98 01 13' });
     // The dead worker: notice marked sending, SMS sent with its link, nothing recorded, outbox lease lapsed.
-    const [{ establishment_id, imprint_valid_until }] = await h.api.dataSource.query(`SELECT establishment_id, imprint_valid_until FROM dossier WHERE id = $1`, [id]);
+    const [{ establishment_id, imprint_valid_until }] = await h.api.dataSource.query(
+      `SELECT establishment_id, imprint_valid_until FROM dossier WHERE id = $1`,
+      [id],
+    );
     const noticeId = '01a20000-0000-7000-8000-000000000113';
     await h.api.dataSource.query(
       `INSERT INTO notice (id, dossier_id, establishment_id, channel, recipient, status, send_started_at, created_at)
@@ -181,4 +197,3 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
     expect(await res.text()).toMatch(/Lien expiré/);
   });
 });
-

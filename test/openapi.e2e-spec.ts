@@ -93,7 +93,11 @@ describe('OpenAPI document', () => {
     const ids = [...operations(doc).map((o) => o.op.operationId), ...Object.values(doc.webhooks).map((w) => w.post.operationId)];
     for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z]+$/);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(operations(doc).map((o) => o.op.operationId).sort()).toEqual(
+    expect(
+      operations(doc)
+        .map((o) => o.op.operationId)
+        .sort(),
+    ).toEqual(
       [
         'createDossier',
         'listDossiers',
@@ -146,14 +150,24 @@ describe('OpenAPI document', () => {
         });
       }
       if (op.requestBody) {
-        for (const status of ['400', '413', '415']) expect({ path, method, status, documented: status in op.responses }).toEqual({ path, method, status, documented: true });
+        for (const status of ['400', '413', '415'])
+          expect({ path, method, status, documented: status in op.responses }).toEqual({ path, method, status, documented: true });
       }
     }
     expect(doc.components.schemas.ProblemView).toMatchObject({
       required: ['type', 'title', 'status', 'detail', 'code'],
       additionalProperties: true,
     });
-    expect(Object.keys(doc.components.schemas.ProblemView.properties)).toEqual(['type', 'title', 'status', 'detail', 'instance', 'code', 'errors', 'requestId']);
+    expect(Object.keys(doc.components.schemas.ProblemView.properties)).toEqual([
+      'type',
+      'title',
+      'status',
+      'detail',
+      'instance',
+      'code',
+      'errors',
+      'requestId',
+    ]);
   });
 
   it('documents Idempotency-Key (with its 400 and 422) on exactly the POSTs that go through IdempotencyInterceptor', () => {
@@ -268,7 +282,11 @@ describe('OpenAPI document', () => {
         const hook = doc.webhooks[payload.type];
         expect({ type: payload.type, documented: hook !== undefined }).toEqual({ type: payload.type, documented: true });
         const validate = compile(`#/webhooks/${payload.type}/post/requestBody/content/application~1json/schema`);
-        expect({ type: payload.type, valid: validate(payload), errors: validate.errors ?? null }).toEqual({ type: payload.type, valid: true, errors: null });
+        expect({ type: payload.type, valid: validate(payload), errors: validate.errors ?? null }).toEqual({
+          type: payload.type,
+          valid: true,
+          errors: null,
+        });
         for (const parameter of hook.post.parameters!) {
           const value = headers[parameter.name.toLowerCase()];
           const check = new Ajv2020({ strict: false }).compile(parameter.schema!);
@@ -287,9 +305,9 @@ describe('OpenAPI document', () => {
     expect(() =>
       validator.check({ method: 'GET', path: '/v1/regies', status: 404, contentType: 'application/problem+json', body: {}, text: '{}' }),
     ).toThrow(/GET \/v1\/regies → 404: status 404 is not documented/);
-    expect(() =>
-      validator.check({ method: 'GET', path: '/v1/regies', status: 200, contentType: 'application/json', body: [], text: '[]' }),
-    ).toThrow(/does not match the documented schema/);
+    expect(() => validator.check({ method: 'GET', path: '/v1/regies', status: 200, contentType: 'application/json', body: [], text: '[]' })).toThrow(
+      /does not match the documented schema/,
+    );
     expect(() =>
       validator.check({
         method: 'GET',
@@ -300,9 +318,9 @@ describe('OpenAPI document', () => {
         text: '…',
       }),
     ).toThrow(/must NOT have additional properties/);
-    expect(() =>
-      validator.check({ method: 'GET', path: '/v1/regies', status: 200, contentType: 'text/html', body: undefined, text: '<p>' }),
-    ).toThrow(/content type text\/html is not documented/);
+    expect(() => validator.check({ method: 'GET', path: '/v1/regies', status: 200, contentType: 'text/html', body: undefined, text: '<p>' })).toThrow(
+      /content type text\/html is not documented/,
+    );
     expect(validator.validated).toBeGreaterThan(0);
   });
 });

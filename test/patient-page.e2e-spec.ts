@@ -52,7 +52,15 @@ describe('patient page (headless Chromium) and GAP webhooks', () => {
     endpoint = res.body;
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -66,17 +74,25 @@ describe('patient page (headless Chromium) and GAP webhooks', () => {
 
   /** Sends the notice and returns the patient link the e-mail carries. */
   async function linkFor(email: string): Promise<string> {
-    const mail = await waitFor(async () => {
-      await h.worker.tick();
-      return h.smtp.mails.find((m) => m.to.includes(email));
-    }, 10_000, 'e-mail');
+    const mail = await waitFor(
+      async () => {
+        await h.worker.tick();
+        return h.smtp.mails.find((m) => m.to.includes(email));
+      },
+      10_000,
+      'e-mail',
+    );
     return /(http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43})/.exec(mail.text)![1];
   }
 
   it('does not take an opened e-mail or a followed link as acknowledgment when explicit action is required', async () => {
     const id = await h.requested({ email: 'opens@example.test' });
     const link = await linkFor('opens@example.test');
-    await waitFor(async () => ((await events(id)).some((e) => e.type === 'notice.evidence' && e.details.kind === 'pixel') ? true : undefined), 10_000, 'pixel');
+    await waitFor(
+      async () => ((await events(id)).some((e) => e.type === 'notice.evidence' && e.details.kind === 'pixel') ? true : undefined),
+      10_000,
+      'pixel',
+    );
     await fetch(link);
     expect((await get(id)).status).toBe('payment_requested');
     const evidence = (await events(id)).filter((e) => e.type === 'notice.evidence');
@@ -142,12 +158,20 @@ describe('patient page (headless Chromium) and GAP webhooks', () => {
     await page.close();
 
     expect(await get(id)).toMatchObject({ status: 'cancelled', cancellation: { reason: 'patient_choice' } });
-    const delivered = await waitFor(async () => {
-      await h.worker.tick();
-      return receiver.received.find((r) => JSON.parse(r.body).type === 'dossier.cancelled' && JSON.parse(r.body).data.dossierId === id);
-    }, 10_000, 'cancel webhook');
+    const delivered = await waitFor(
+      async () => {
+        await h.worker.tick();
+        return receiver.received.find((r) => JSON.parse(r.body).type === 'dossier.cancelled' && JSON.parse(r.body).data.dossierId === id);
+      },
+      10_000,
+      'cancel webhook',
+    );
     const payload = JSON.parse(delivered.body);
-    expect(payload).toMatchObject({ object: 'event', type: 'dossier.cancelled', data: { toStatus: 'cancelled', details: { reason: 'patient_choice' } } });
+    expect(payload).toMatchObject({
+      object: 'event',
+      type: 'dossier.cancelled',
+      data: { toStatus: 'cancelled', details: { reason: 'patient_choice' } },
+    });
     const cancelEvent = (await events(id)).find((e) => e.type === 'dossier.cancelled');
     expect(cancelEvent.actor.type).toBe('patient');
   });
@@ -182,9 +206,13 @@ describe('patient page (headless Chromium) and GAP webhooks', () => {
     const failing = await startReceiver();
     try {
       for (let i = 0; i < 50; i += 1) failing.answers.push(503);
-      const ep = (await h.api.request('POST', '/v1/webhook-endpoints', { key: other, body: { url: failing.url, eventTypes: ['dossier.created'] } })).body;
+      const ep = (await h.api.request('POST', '/v1/webhook-endpoints', { key: other, body: { url: failing.url, eventTypes: ['dossier.created'] } }))
+        .body;
       expect((await h.api.request('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`, { key: h.key })).status).toBe(404);
-      await h.api.request('POST', '/v1/dossiers', { key: other, body: { gapDossierNumber: 'WH-2', regieCode: 'R', patient: { lastName: 'A', firstName: 'B', email: 'b@noopen.test' } } });
+      await h.api.request('POST', '/v1/dossiers', {
+        key: other,
+        body: { gapDossierNumber: 'WH-2', regieCode: 'R', patient: { lastName: 'A', firstName: 'B', email: 'b@noopen.test' } },
+      });
       await h.worker.tick();
       h.api.clock.advance(25 * 3_600_000);
       await h.worker.tick();
@@ -195,7 +223,10 @@ describe('patient page (headless Chromium) and GAP webhooks', () => {
       const removed = await h.api.request('DELETE', `/v1/webhook-endpoints/${ep.id}`, { key: other });
       expect(removed.body).toEqual({ id: ep.id, deleted: true });
       const count = failing.received.length;
-      await h.api.request('POST', '/v1/dossiers', { key: other, body: { gapDossierNumber: 'WH-3', regieCode: 'R', patient: { lastName: 'A', firstName: 'B', email: 'c@noopen.test' } } });
+      await h.api.request('POST', '/v1/dossiers', {
+        key: other,
+        body: { gapDossierNumber: 'WH-3', regieCode: 'R', patient: { lastName: 'A', firstName: 'B', email: 'c@noopen.test' } },
+      });
       await h.worker.tick();
       expect(failing.received.length).toBe(count);
       expect((await h.api.request('GET', '/v1/webhook-endpoints', { key: other })).body.data).toEqual([]);

@@ -33,7 +33,12 @@ async function cuttableRelay(target: URL): Promise<{ url: string; cut(): void }>
   };
 }
 
-const BASE_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'warn', DIAPASON_TOKEN_SECRET: 'process-test-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:1' };
+const BASE_ENV = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'warn',
+  DIAPASON_TOKEN_SECRET: 'process-test-secret-0123456789abcdef',
+  SMTP_URL: 'smtp://127.0.0.1:1',
+};
 
 describe('processes: cli, api and worker as the operator runs them', () => {
   let database: { url: string; drop(): Promise<void> };
@@ -138,7 +143,12 @@ describe('processes: cli, api and worker as the operator runs them', () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      const res = await runProcess('dist/apps/api/src/main.js', [], { ...BASE_ENV, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: String(port) });
+      const res = await runProcess('dist/apps/api/src/main.js', [], {
+        ...BASE_ENV,
+        DATABASE_URL: database.url,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      });
       expect(res.code).toBe(1);
       expect(res.stderr).toContain(`port ${port} (l’api) déjà utilisé`);
       expect(res.stderr).toContain('PORT=…');
@@ -195,7 +205,10 @@ describe('processes: cli, api and worker as the operator runs them', () => {
     const { spawnSync } = await import('node:child_process');
     const bin = join(ROOT, (await import(join(ROOT, 'package.json'))).bin.diapason as string);
     chmodSync(bin, statSync(bin).mode | 0o111);
-    const direct = spawnSync(bin, ['--version'], { env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`, DIAPASON_ENV_FILE: 'off' }, encoding: 'utf8' });
+    const direct = spawnSync(bin, ['--version'], {
+      env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`, DIAPASON_ENV_FILE: 'off' },
+      encoding: 'utf8',
+    });
     expect(direct.status).toBe(0);
     expect(direct.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });

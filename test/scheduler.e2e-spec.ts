@@ -18,7 +18,12 @@ describe('scheduler and acquirer: debit X after acknowledgment, abandon after Y,
     worker = await startWorker({
       databaseUrl: api.databaseUrl,
       clock: api.clock,
-      env: { ACQUIRER_URL: acquirer.url, DIAPASON_ACQUIRER_TIMEOUT: '300ms', DIAPASON_COMPLETION_LEASE: '1m', LOG_LEVEL: process.env.TEST_LOG ?? 'silent' },
+      env: {
+        ACQUIRER_URL: acquirer.url,
+        DIAPASON_ACQUIRER_TIMEOUT: '300ms',
+        DIAPASON_COMPLETION_LEASE: '1m',
+        LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
+      },
     });
     key = await api.createKey('CHU-SCHED');
   });
@@ -81,13 +86,16 @@ describe('scheduler and acquirer: debit X after acknowledgment, abandon after Y,
     expect(debitsOf(id)).toBe(0);
   });
 
-  it.each(['timeout', 'error_5xx', 'drop_after_commit'] as const)('survives an acquirer %s: asks before sending again, debits once', async (failure) => {
-    const id = await acknowledged();
-    acquirer.inject(failure);
-    await at(X, () => worker.tick());
-    expect((await get(id)).status).toBe('completed');
-    expect(debitsOf(id)).toBe(1);
-  });
+  it.each(['timeout', 'error_5xx', 'drop_after_commit'] as const)(
+    'survives an acquirer %s: asks before sending again, debits once',
+    async (failure) => {
+      const id = await acknowledged();
+      acquirer.inject(failure);
+      await at(X, () => worker.tick());
+      expect((await get(id)).status).toBe('completed');
+      expect(debitsOf(id)).toBe(1);
+    },
+  );
 
   it('leaves a debit whose outcome is unknown in completing, and settles it later without a second debit', async () => {
     const id = await acknowledged();
@@ -165,7 +173,9 @@ describe('scheduler and acquirer: debit X after acknowledgment, abandon after Y,
   it('lets several workers run at once: each due dossier is debited exactly once', async () => {
     const { ids } = await seedDueDossiers(api.dataSource, { count: 600, refusedEvery: 25, dueAt: new Date(api.clock.now().getTime() - 1000) });
     const others = await Promise.all(
-      [1, 2].map(() => startWorker({ databaseUrl: api.databaseUrl, clock: api.clock, env: { ACQUIRER_URL: acquirer.url, DIAPASON_SCHEDULER_BATCH_SIZE: '50' } })),
+      [1, 2].map(() =>
+        startWorker({ databaseUrl: api.databaseUrl, clock: api.clock, env: { ACQUIRER_URL: acquirer.url, DIAPASON_SCHEDULER_BATCH_SIZE: '50' } }),
+      ),
     );
     try {
       await Promise.all([worker.tick(), ...others.map((w) => w.tick())]);

@@ -45,7 +45,11 @@ describe('npm start: supervision and safe starts', () => {
     try {
       await waitFor(async () => ((await fetch(`http://127.0.0.1:${apiPort}/health`)).ok ? true : undefined), 90_000, 'api health under npm start');
       // The worker too, so that every process of the tree is up before the kill.
-      await waitFor(async () => (descendants(start.child.pid!).some((p) => p.command.includes('apps/worker/src/main.js')) ? true : undefined), 20_000, 'worker');
+      await waitFor(
+        async () => (descendants(start.child.pid!).some((p) => p.command.includes('apps/worker/src/main.js')) ? true : undefined),
+        20_000,
+        'worker',
+      );
       tree = descendants(start.child.pid!);
       const postmasterPid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
       const commands = tree.map((p) => p.command).join('\n');

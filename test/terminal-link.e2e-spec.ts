@@ -21,7 +21,11 @@ describe.each(['v3-tcp', 'v2-serial', 'v2-tcp'] as const)('terminal link over %s
   });
 
   const control = (path: string, body: unknown) =>
-    fetch(`${sim.controlUrl}/terminals/${terminalId}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${sim.controlUrl}/terminals/${terminalId}/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('approves an imprint with a masked card and references', async () => {
     const result = await client.imprint(5000, 'REF001');

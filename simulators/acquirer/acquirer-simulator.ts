@@ -14,7 +14,13 @@ export interface LedgerEntry {
 
 interface Stored {
   fingerprint: string;
-  result: { status: 'approved' | 'refused'; transactionReference: string | null; settlementDate: string | null; reasonCode: string | null; amountCents: number };
+  result: {
+    status: 'approved' | 'refused';
+    transactionReference: string | null;
+    settlementDate: string | null;
+    reasonCode: string | null;
+    amountCents: number;
+  };
 }
 
 export type InjectedFailure = 'timeout' | 'error_5xx' | 'drop_after_commit';
@@ -144,7 +150,11 @@ export async function startAcquirerSimulator(options: AcquirerSimulatorOptions =
     }
     if (req.method === 'POST' && url.pathname === '/control') {
       try {
-        const c = JSON.parse(body || '{}') as { latencyMs?: number; failureRates?: Partial<Record<InjectedFailure, number>>; next?: InjectedFailure[] };
+        const c = JSON.parse(body || '{}') as {
+          latencyMs?: number;
+          failureRates?: Partial<Record<InjectedFailure, number>>;
+          next?: InjectedFailure[];
+        };
         if (typeof c.latencyMs === 'number') settings.latencyMs = c.latencyMs;
         if (c.failureRates) settings.failureRates = c.failureRates;
         if (Array.isArray(c.next)) forced.push(...c.next);
@@ -190,4 +200,3 @@ async function readBody(req: IncomingMessage): Promise<string> {
   }
   return text;
 }
-

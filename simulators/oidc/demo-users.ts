@@ -24,12 +24,70 @@ export const displayName = (u: Pick<OidcUser, 'givenName' | 'familyName'>) => `$
  * The demo directory. Everyone is at establishment `DEMO` but `thomas.girard`; `lucas.petit` has no
  * role (the console must refuse him), `claire.moreau` has two.
  */
-export const DEMO_USERS: readonly OidcUser[] = Object.freeze([
-  { login: 'marie.durand', password: 'demo-caissier', givenName: 'Marie', familyName: 'Durand', email: 'marie.durand@demo.test', roles: ['caissier'], establishment: 'DEMO' },
-  { login: 'paul.bernard', password: 'demo-regisseur', givenName: 'Paul', familyName: 'Bernard', email: 'paul.bernard@demo.test', roles: ['regisseur'], establishment: 'DEMO' },
-  { login: 'sophie.leroy', password: 'demo-comptable', givenName: 'Sophie', familyName: 'Leroy', email: 'sophie.leroy@demo.test', roles: ['comptable'], establishment: 'DEMO' },
-  { login: 'admin.demo', password: 'demo-administrateur', givenName: 'Alex', familyName: 'Admin', email: 'admin.demo@demo.test', roles: ['administrateur'], establishment: 'DEMO' },
-  { login: 'claire.moreau', password: 'demo-regisseur-comptable', givenName: 'Claire', familyName: 'Moreau', email: 'claire.moreau@demo.test', roles: ['regisseur', 'comptable'], establishment: 'DEMO' },
-  { login: 'lucas.petit', password: 'demo-sans-role', givenName: 'Lucas', familyName: 'Petit', email: 'lucas.petit@demo.test', roles: [], establishment: 'DEMO' },
-  { login: 'thomas.girard', password: 'demo-autre-etablissement', givenName: 'Thomas', familyName: 'Girard', email: 'thomas.girard@autre.test', roles: ['caissier'], establishment: 'AUTRE' },
-].map((u) => Object.freeze({ ...u, roles: Object.freeze([...u.roles]) })));
+export const DEMO_USERS: readonly OidcUser[] = Object.freeze(
+  [
+    {
+      login: 'marie.durand',
+      password: 'demo-caissier',
+      givenName: 'Marie',
+      familyName: 'Durand',
+      email: 'marie.durand@demo.test',
+      roles: ['caissier'],
+      establishment: 'DEMO',
+    },
+    {
+      login: 'paul.bernard',
+      password: 'demo-regisseur',
+      givenName: 'Paul',
+      familyName: 'Bernard',
+      email: 'paul.bernard@demo.test',
+      roles: ['regisseur'],
+      establishment: 'DEMO',
+    },
+    {
+      login: 'sophie.leroy',
+      password: 'demo-comptable',
+      givenName: 'Sophie',
+      familyName: 'Leroy',
+      email: 'sophie.leroy@demo.test',
+      roles: ['comptable'],
+      establishment: 'DEMO',
+    },
+    {
+      login: 'admin.demo',
+      password: 'demo-administrateur',
+      givenName: 'Alex',
+      familyName: 'Admin',
+      email: 'admin.demo@demo.test',
+      roles: ['administrateur'],
+      establishment: 'DEMO',
+    },
+    {
+      login: 'claire.moreau',
+      password: 'demo-regisseur-comptable',
+      givenName: 'Claire',
+      familyName: 'Moreau',
+      email: 'claire.moreau@demo.test',
+      roles: ['regisseur', 'comptable'],
+      establishment: 'DEMO',
+    },
+    {
+      login: 'lucas.petit',
+      password: 'demo-sans-role',
+      givenName: 'Lucas',
+      familyName: 'Petit',
+      email: 'lucas.petit@demo.test',
+      roles: [],
+      establishment: 'DEMO',
+    },
+    {
+      login: 'thomas.girard',
+      password: 'demo-autre-etablissement',
+      givenName: 'Thomas',
+      familyName: 'Girard',
+      email: 'thomas.girard@autre.test',
+      roles: ['caissier'],
+      establishment: 'AUTRE',
+    },
+  ].map((u) => Object.freeze({ ...u, roles: Object.freeze([...u.roles]) })),
+);

@@ -1,6 +1,13 @@
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 
-const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
 
 /**
  * oidc-provider's built-in memory adapter keeps one store per process (module-level), so two

@@ -41,7 +41,11 @@ class Browser {
   private async go(url: string, init: RequestInit): Promise<Page> {
     for (let hops = 0; hops < 10; hops += 1) {
       if (url.startsWith(this.stopAt)) return { url, status: 0, text: '', callback: new URL(url) };
-      const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: this.cookieHeader() } });
+      const res = await fetch(url, {
+        ...init,
+        redirect: 'manual',
+        headers: { ...(init.headers as Record<string, string>), cookie: this.cookieHeader() },
+      });
       for (const line of res.headers.getSetCookie()) this.store(line);
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
@@ -157,7 +161,8 @@ describe('OIDC provider simulator', () => {
     expect(byLogin['sophie.leroy'].roles).toEqual(['comptable']);
     expect(byLogin['admin.demo'].roles).toEqual(['administrateur']);
     expect(byLogin['lucas.petit'].roles).toEqual([]);
-    for (const login of ['marie.durand', 'paul.bernard', 'sophie.leroy', 'admin.demo', 'lucas.petit']) expect(byLogin[login].establishment).toBe('DEMO');
+    for (const login of ['marie.durand', 'paul.bernard', 'sophie.leroy', 'admin.demo', 'lucas.petit'])
+      expect(byLogin[login].establishment).toBe('DEMO');
   });
 
   test('a wrong password is refused in French, and the same page then accepts the right one', async () => {
@@ -224,7 +229,11 @@ describe('OIDC provider simulator', () => {
   });
 
   test('only the console path on the loopback is an accepted redirect URI', async () => {
-    for (const redirect of ['http://evil.test/console/connexion/oidc/retour', 'http://127.0.0.1:80@evil.test/console/connexion/oidc/retour', `${CONSOLE}/ailleurs`]) {
+    for (const redirect of [
+      'http://evil.test/console/connexion/oidc/retour',
+      'http://127.0.0.1:80@evil.test/console/connexion/oidc/retour',
+      `${CONSOLE}/ailleurs`,
+    ]) {
       const { url } = await authorizationRequest(config, { redirect_uri: redirect });
       const page = await new Browser('http://never').get(url);
       expect(page.status).toBe(400);
@@ -242,7 +251,14 @@ describe('OIDC provider simulator, configured', () => {
       clients: [{ clientId: 'console-recette', clientSecret: 's3cret', redirectUris: [REDIRECT_URI] }],
     });
     try {
-      op.addUser({ login: 'nadia.roux', password: 'mdp', givenName: 'Nadia', familyName: 'Roux', roles: ['regisseur', 'inconnu'], establishment: 'CHU-X' });
+      op.addUser({
+        login: 'nadia.roux',
+        password: 'mdp',
+        givenName: 'Nadia',
+        familyName: 'Roux',
+        roles: ['regisseur', 'inconnu'],
+        establishment: 'CHU-X',
+      });
       const config = await consoleConfig(op.issuer, 'console-recette', 's3cret');
       const { claims } = await signIn(config, 'nadia.roux', 'mdp');
       expect(claims).toMatchObject({ sub: 'nadia.roux', groups: ['regisseur', 'inconnu'], etablissement: 'CHU-X' });

@@ -233,7 +233,8 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   // Kept with the prototype as their `this`, and called with each client as `this` below.
   const original = provider.Client.prototype;
   const redirectUriAllowed = (client: InstanceType<typeof provider.Client>, uri: string) => original.redirectUriAllowed.call(client, uri);
-  const postLogoutRedirectUriAllowed = (client: InstanceType<typeof provider.Client>, uri: string) => original.postLogoutRedirectUriAllowed.call(client, uri);
+  const postLogoutRedirectUriAllowed = (client: InstanceType<typeof provider.Client>, uri: string) =>
+    original.postLogoutRedirectUriAllowed.call(client, uri);
   provider.Client.prototype.redirectUriAllowed = function (this: InstanceType<typeof provider.Client>, uri: string) {
     const p = patterns.get(this.clientId);
     return p ? p.redirect.some((re) => re.test(uri)) : redirectUriAllowed(this, uri);
@@ -252,7 +253,10 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   function loginPage(uid: string, clientName: string, error?: string, login = ''): string {
     const invalid = error ? ' aria-invalid="true" aria-describedby="erreur"' : '';
     const demo = [...users.values()]
-      .map((u) => `<tr><td>${escapeHtml(u.login)}</td><td>${escapeHtml(u.password)}</td><td>${escapeHtml(u.roles.join(', ') || '(aucun)')}</td><td>${escapeHtml(u.establishment)}</td></tr>`)
+      .map(
+        (u) =>
+          `<tr><td>${escapeHtml(u.login)}</td><td>${escapeHtml(u.password)}</td><td>${escapeHtml(u.roles.join(', ') || '(aucun)')}</td><td>${escapeHtml(u.establishment)}</td></tr>`,
+      )
       .join('');
     return page(
       'Connexion',
@@ -280,11 +284,23 @@ ${error ? `<p class="erreur" id="erreur" role="alert">${escapeHtml(error)}</p>` 
       details = await provider.interactionDetails(req, res);
     } catch (error) {
       if (error instanceof errors.SessionNotFound) {
-        return html(res, 400, page('Session expirée', '<h1>Session de connexion expirée</h1><p role="alert">Cette page de connexion n’est plus valable. Recommencez depuis l’application.</p>'));
+        return html(
+          res,
+          400,
+          page(
+            'Session expirée',
+            '<h1>Session de connexion expirée</h1><p role="alert">Cette page de connexion n’est plus valable. Recommencez depuis l’application.</p>',
+          ),
+        );
       }
       throw error;
     }
-    if (details.uid !== uid) return html(res, 400, page('Erreur', '<h1>Connexion impossible</h1><p role="alert">Cette page de connexion ne correspond pas à la demande en cours.</p>'));
+    if (details.uid !== uid)
+      return html(
+        res,
+        400,
+        page('Erreur', '<h1>Connexion impossible</h1><p role="alert">Cette page de connexion ne correspond pas à la demande en cours.</p>'),
+      );
     const client = await provider.Client.find(String(details.params.client_id));
     const clientName = client?.clientName ?? String(details.params.client_id);
 
@@ -302,15 +318,25 @@ ${error ? `<p class="erreur" id="erreur" role="alert">${escapeHtml(error)}</p>` 
         const grantId = await grant.save();
         return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
       }
-      return html(res, 400, page('Erreur', `<h1>Connexion impossible</h1><p role="alert">Étape « ${escapeHtml(details.prompt.name)} » non prise en charge.</p>`));
+      return html(
+        res,
+        400,
+        page('Erreur', `<h1>Connexion impossible</h1><p role="alert">Étape « ${escapeHtml(details.prompt.name)} » non prise en charge.</p>`),
+      );
     }
     if (req.method !== 'POST') return html(res, 405, page('Erreur', '<h1>Méthode non autorisée</h1>'));
     let text = '';
     for await (const chunk of req) text += chunk;
     if (action === 'abandon') {
-      return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'Connexion annulée par l’utilisateur.' }, { mergeWithLastSubmission: false });
+      return provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'Connexion annulée par l’utilisateur.' },
+        { mergeWithLastSubmission: false },
+      );
     }
-    if (action !== 'login' || details.prompt.name !== 'login') return html(res, 400, page('Erreur', '<h1>Connexion impossible</h1><p role="alert">Demande inattendue.</p>'));
+    if (action !== 'login' || details.prompt.name !== 'login')
+      return html(res, 400, page('Erreur', '<h1>Connexion impossible</h1><p role="alert">Demande inattendue.</p>'));
     const form = new URLSearchParams(text);
     const login = (form.get('login') ?? '').trim();
     const password = form.get('password') ?? '';

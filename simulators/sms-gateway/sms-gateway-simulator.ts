@@ -137,7 +137,10 @@ export async function startSmsGatewaySimulator(options: SmsGatewayOptions) {
       res.end(`<!doctype html><html lang="fr"><meta charset="utf-8"><title>SMS reçus (simulateur)</title><body style="font-family:sans-serif;max-width:50rem;margin:auto">
 <h1>SMS reçus par la passerelle simulée</h1><ol reversed>${[...messages]
         .reverse()
-        .map((m) => `<li><p><strong>${escapeHtml(m.to)}</strong> — ${escapeHtml(m.status)} — ${m.numSegments} segment(s)<br>${escapeHtml(m.body).replace(/(https?:\/\/\S+)/g, '<a href="$1">$1</a>')}</p></li>`)
+        .map(
+          (m) =>
+            `<li><p><strong>${escapeHtml(m.to)}</strong> — ${escapeHtml(m.status)} — ${m.numSegments} segment(s)<br>${escapeHtml(m.body).replace(/(https?:\/\/\S+)/g, '<a href="$1">$1</a>')}</p></li>`,
+        )
         .join('')}</ol></body></html>`);
       return;
     }
@@ -146,7 +149,9 @@ export async function startSmsGatewaySimulator(options: SmsGatewayOptions) {
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/.]+))?\.json$/.exec(url.pathname);
     if (!match) return send(404, { message: 'not found' });
     const auth = req.headers.authorization ?? '';
-    const [user, pass] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString().split(':');
+    const [user, pass] = Buffer.from(auth.replace(/^Basic /, ''), 'base64')
+      .toString()
+      .split(':');
     if (match[1] !== options.accountSid || user !== options.accountSid || pass !== options.authToken) {
       return twilioError(res, 401, 20003, 'Authenticate');
     }
@@ -197,7 +202,12 @@ export async function startSmsGatewaySimulator(options: SmsGatewayOptions) {
       const pageSize = Math.min(1000, Number(url.searchParams.get('PageSize') ?? 50));
       const page = Number(url.searchParams.get('Page') ?? 0);
       const filtered = messages
-        .filter((m) => (!to || m.to === to) && (!after || (m.dateSent ?? m.dateCreated) >= new Date(after)) && (!before || (m.dateSent ?? m.dateCreated) <= new Date(before)))
+        .filter(
+          (m) =>
+            (!to || m.to === to) &&
+            (!after || (m.dateSent ?? m.dateCreated) >= new Date(after)) &&
+            (!before || (m.dateSent ?? m.dateCreated) <= new Date(before)),
+        )
         .reverse();
       const slice = filtered.slice(page * pageSize, (page + 1) * pageSize);
       const base = `/2010-04-01/Accounts/${options.accountSid}/Messages.json`;

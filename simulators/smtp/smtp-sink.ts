@@ -74,7 +74,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}) {
             const t = setTimeout(() => {
               timers.delete(t);
               void Promise.all(
-                images.map((src) => fetch(src, { headers: { 'user-agent': 'DIAPASON-SMTP-sink (patient simulé)' }, signal: AbortSignal.timeout(5000) }).catch(() => undefined)),
+                images.map((src) =>
+                  fetch(src, { headers: { 'user-agent': 'DIAPASON-SMTP-sink (patient simulé)' }, signal: AbortSignal.timeout(5000) }).catch(
+                    () => undefined,
+                  ),
+                ),
               ).then(() => (mail.openedAt = new Date().toISOString()));
             }, options.openDelayMs ?? 300);
             timers.add(t);
@@ -109,7 +113,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}) {
       return res.end(`<!doctype html><html lang="fr"><meta charset="utf-8"><title>Courriels reçus (simulateur)</title><body style="font-family:sans-serif;max-width:50rem;margin:auto">
 <h1>Courriels reçus par le serveur SMTP simulé</h1><ol reversed>${[...mails]
         .reverse()
-        .map((m) => `<li><a href="/messages/${m.id}/html">${escapeHtml(m.subject)}</a> — ${escapeHtml(m.to.join(', '))} — ${m.openedAt ? 'ouvert' : 'non ouvert'}</li>`)
+        .map(
+          (m) =>
+            `<li><a href="/messages/${m.id}/html">${escapeHtml(m.subject)}</a> — ${escapeHtml(m.to.join(', '))} — ${m.openedAt ? 'ouvert' : 'non ouvert'}</li>`,
+        )
         .join('')}</ol></body></html>`);
     }
     json(404, { error: 'not found' });

@@ -9,7 +9,12 @@ import { SerialPort } from 'serialport';
 export function bareV3Debit(host: string, port: number, amountCents: number, action = '0'): Promise<Map<string, string>> {
   const field = (tag: string, value: string) => `${tag}${String(value.length).padStart(3, '0')}${value}`;
   const request =
-    field('CZ', '0300') + field('CJ', 'BARE00000001') + field('CA', '01') + field('CB', String(amountCents)) + field('CD', action) + field('CE', '978');
+    field('CZ', '0300') +
+    field('CJ', 'BARE00000001') +
+    field('CA', '01') +
+    field('CB', String(amountCents)) +
+    field('CD', action) +
+    field('CE', '978');
   return new Promise((resolve, reject) => {
     const socket: Socket = connect({ host, port }, () => socket.write(request));
     let text = '';

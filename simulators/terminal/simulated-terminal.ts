@@ -129,7 +129,16 @@ export class SimulatedTerminal {
     const outcome = this.forced.shift() ?? outcomeForAmount(amountCents);
     if (this.answerDelayMs > 0) await new Promise((r) => setTimeout(r, this.answerDelayMs));
     if (outcome === 'no_answer') {
-      this.transactions.push({ reference, operation, amountCents, outcome, at: new Date().toISOString(), maskedPan: null, authorisationNumber: null, acquirerReference: null });
+      this.transactions.push({
+        reference,
+        operation,
+        amountCents,
+        outcome,
+        at: new Date().toISOString(),
+        maskedPan: null,
+        authorisationNumber: null,
+        acquirerReference: null,
+      });
       return undefined;
     }
     this.sequence += 1;
@@ -144,7 +153,12 @@ export class SimulatedTerminal {
       cardNumber: outcome === 'card_removed' ? null : fakeCardNumber(),
       cardExpiry: approved ? `${String(expiry.getFullYear()).slice(2)}${String(expiry.getMonth() + 1).padStart(2, '0')}` : null,
       authorisationNumber: approved ? String(randomInt(100_000, 1_000_000)) : null,
-      acquirerReference: approved ? `SIM${this.id.replace(/[^A-Z0-9]/gi, '').slice(0, 3).toUpperCase()}${String(this.sequence).padStart(6, '0')}` : null,
+      acquirerReference: approved
+        ? `SIM${this.id
+            .replace(/[^A-Z0-9]/gi, '')
+            .slice(0, 3)
+            .toUpperCase()}${String(this.sequence).padStart(6, '0')}`
+        : null,
     };
     this.lastAnswer = answer;
     this.transactions.push({

@@ -57,7 +57,8 @@ export async function startTerminalSimulator(options: { controlPort?: number; ho
       });
       transportUrl = `serial://${pty.registerPath}?baudRate=${spec.baudRate ?? 9600}`;
     } else {
-      const server = spec.transport === 'v3-tcp' ? await startV3Server(terminal, spec.port ?? 0, host) : await startV2Tcp(terminal, spec.port ?? 0, host);
+      const server =
+        spec.transport === 'v3-tcp' ? await startV3Server(terminal, spec.port ?? 0, host) : await startV2Tcp(terminal, spec.port ?? 0, host);
       stoppers.push(() => new Promise((r) => server.close(() => r())));
       const port = (server.address() as AddressInfo).port;
       transportUrl = `${spec.transport === 'v3-tcp' ? 'tcp' : 'tcp+v2'}://${host}:${port}`;
@@ -76,7 +77,7 @@ export async function startTerminalSimulator(options: { controlPort?: number; ho
     controlUrl,
     add,
     stop: async () => {
-      await new Promise<void>((r) => (control).close(() => r()));
+      await new Promise<void>((r) => control.close(() => r()));
       control.closeAllConnections();
       for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     },

@@ -1,15 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Server, createServer } from 'node:net';
 import { SerialPort } from 'serialport';
-import {
-  ProtocolError,
-  V2Item,
-  V2Receiver,
-  controlByte,
-  decodeV2Request,
-  encodeV2Answer,
-  encodeV2Frame,
-} from '@diapason/terminal-bridge';
+import { ProtocolError, V2Item, V2Receiver, controlByte, decodeV2Request, encodeV2Answer, encodeV2Frame } from '@diapason/terminal-bridge';
 import type { SimulatedTerminal } from './simulated-terminal';
 
 /** Bytes in and out, whatever carries them (a pty, a socket). */
@@ -107,7 +99,16 @@ export class V2TerminalEndpoint {
       const operation = this.terminal.operationOf(request.transactionType, 'v2');
       const answer = operation
         ? await this.terminal.transact(operation, request.amountCents, request.reference)
-        : { status: 'not_done' as const, detail: null, amountCents: request.amountCents, reference: request.reference, cardNumber: null, cardExpiry: null, authorisationNumber: null, acquirerReference: null };
+        : {
+            status: 'not_done' as const,
+            detail: null,
+            amountCents: request.amountCents,
+            reference: request.reference,
+            cardNumber: null,
+            cardExpiry: null,
+            authorisationNumber: null,
+            acquirerReference: null,
+          };
       if (!answer) return; // never answers
       const data = encodeV2Answer(this.terminal.profile, { ...answer, registerNumber: request.registerNumber, full: request.fullAnswer });
       await this.sendAnswer(encodeV2Frame(data));
@@ -192,10 +193,10 @@ export function startV2Tcp(terminal: SimulatedTerminal, port: number, host = '12
     new V2TerminalEndpoint(terminal, wire, undefined);
   });
   const close = server.close.bind(server);
-  server.close = ((callback?: (err?: Error) => void) => {
+  server.close = (callback?: (err?: Error) => void) => {
     sockets.forEach((s) => s.destroy());
     return close(callback);
-  });
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));

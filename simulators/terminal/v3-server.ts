@@ -13,10 +13,10 @@ export function startV3Server(terminal: SimulatedTerminal, port: number, host = 
   // Closing the simulator hangs up on registers still waiting for an answer.
   server.on('close', () => sockets.forEach((s) => s.destroy()));
   const close = server.close.bind(server);
-  server.close = ((callback?: (err?: Error) => void) => {
+  server.close = (callback?: (err?: Error) => void) => {
     sockets.forEach((s) => s.destroy());
     return close(callback);
-  });
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
@@ -62,7 +62,10 @@ async function answer(terminal: SimulatedTerminal, socket: Socket, fields: Map<s
   if (fields.get('CE') !== '978') return write(socket, [...echo, ['AE', '01'], ['AF', '13']]);
   const result = await terminal.transact(operation, amount, fields.get('CH') ?? '');
   if (!result) return; // never answers: the register gives up on its own
-  const out = [...echo.map(([t, v]): [string, string] => (t === 'CB' ? [t, String(result.amountCents).padStart(2, '0')] : [t, v])), ...answerFields(terminal, result)];
+  const out = [
+    ...echo.map(([t, v]): [string, string] => (t === 'CB' ? [t, String(result.amountCents).padStart(2, '0')] : [t, v])),
+    ...answerFields(terminal, result),
+  ];
   if (terminal.takeFault('disconnect_mid_frame')) {
     const bytes = encodeTlv(out);
     socket.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => socket.destroy());

@@ -41,7 +41,10 @@ export async function driveTo(api: ApiHarness, dossierId: string, target: Dossie
     imprint: {
       event: 'imprint_approved',
       run: (l, c, at) =>
-        l.imprintApproved({ ...c, facts: { at, attemptId: null, terminalCode: null, terminalModel: null, ceilingCents, maskedPan: null, authorisationNumber: null } }),
+        l.imprintApproved({
+          ...c,
+          facts: { at, attemptId: null, terminalCode: null, terminalModel: null, ceilingCents, maskedPan: null, authorisationNumber: null },
+        }),
     },
     pay: {
       event: 'payment_requested',
@@ -52,9 +55,13 @@ export async function driveTo(api: ApiHarness, dossierId: string, target: Dossie
     },
     ack: {
       event: 'acknowledged',
-      run: (l, c, at) => l.evidenceReceived({ ...c, facts: { noticeId, channel: 'sms', kind: 'delivery_receipt', at, userAgent: null, counts: true } }),
+      run: (l, c, at) =>
+        l.evidenceReceived({ ...c, facts: { noticeId, channel: 'sms', kind: 'delivery_receipt', at, userAgent: null, counts: true } }),
     },
-    start: { event: 'completion_started', run: (l, c, at) => l.completionStarted({ ...c, facts: { at, leaseUntil: new Date(at.getTime() + api.config.scheduler.completionLeaseMs) } }) },
+    start: {
+      event: 'completion_started',
+      run: (l, c, at) => l.completionStarted({ ...c, facts: { at, leaseUntil: new Date(at.getTime() + api.config.scheduler.completionLeaseMs) } }),
+    },
     approve: {
       event: 'completion_approved',
       run: async (_l, c, at) => {

@@ -38,7 +38,13 @@ const WEBHOOK_EVENT_REF = `#/components/schemas/${WebhookEventView.name}`;
 
 /** `dossier.payment_requested` → `onDossierPaymentRequested`: webhook operation ids read as handlers. */
 export function webhookOperationId(eventType: string): string {
-  return 'on' + eventType.split(/[._]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+  return (
+    'on' +
+    eventType
+      .split(/[._]/)
+      .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+      .join('')
+  );
 }
 
 /**
@@ -66,7 +72,13 @@ export function webhooksSection(): Record<string, PathItemObject> {
               description: 't=<secondes Unix>,v1=<HMAC-SHA256 hexadécimal de "<t>.<corps brut>">',
               schema: { type: 'string', pattern: '^t=[0-9]+,v1=[0-9a-f]{64}$' },
             },
-            { name: 'Diapason-Event-Id', in: 'header', required: true, description: 'Égal au membre `id` du corps.', schema: { type: 'string', pattern: '^evt_[0-9]+$' } },
+            {
+              name: 'Diapason-Event-Id',
+              in: 'header',
+              required: true,
+              description: 'Égal au membre `id` du corps.',
+              schema: { type: 'string', pattern: '^evt_[0-9]+$' },
+            },
             { name: 'Diapason-Event-Type', in: 'header', required: true, description: 'Égal au membre `type` du corps.', schema: constString(type) },
           ],
           requestBody: {

@@ -50,8 +50,14 @@ const TITLES: Record<string, string> = {
 function frenchError(message: string): string {
   const text = message.replace(/^error: /, '').trim();
   const rules: [RegExp, (...m: string[]) => string][] = [
-    [/^unknown command '(.*)'(?:\n\(Did you mean (.*)\?\))?$/s, (name, hint) => `commande inconnue : « ${name} »${hint ? ` (vouliez-vous dire ${hint} ?)` : ''}`],
-    [/^unknown option '(.*)'(?:\n\(Did you mean (.*)\?\))?$/s, (name, hint) => `option inconnue : ${name}${hint ? ` (vouliez-vous dire ${hint} ?)` : ''}`],
+    [
+      /^unknown command '(.*)'(?:\n\(Did you mean (.*)\?\))?$/s,
+      (name, hint) => `commande inconnue : « ${name} »${hint ? ` (vouliez-vous dire ${hint} ?)` : ''}`,
+    ],
+    [
+      /^unknown option '(.*)'(?:\n\(Did you mean (.*)\?\))?$/s,
+      (name, hint) => `option inconnue : ${name}${hint ? ` (vouliez-vous dire ${hint} ?)` : ''}`,
+    ],
     [/^missing required argument '(.*)'$/, (name) => `argument obligatoire manquant : <${name}>`],
     [/^option '(.*)' argument missing$/, (flags) => `l’option ${flags} attend une valeur`],
     [/^required option '(.*)' not specified$/, (flags) => `option obligatoire absente : ${flags}`],
@@ -233,7 +239,9 @@ export function buildProgram(): Command {
 async function main(argv: string[]): Promise<void> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) {
-    say(`DIAPASON demande Node.js 24 (celui-ci : ${process.version}). Utilisez npm run -s cli -- … dans le dossier du projet, ou installez Node.js 24.`);
+    say(
+      `DIAPASON demande Node.js 24 (celui-ci : ${process.version}). Utilisez npm run -s cli -- … dans le dossier du projet, ou installez Node.js 24.`,
+    );
     process.exitCode = EXIT.error;
     return;
   }

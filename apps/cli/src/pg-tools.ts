@@ -42,7 +42,9 @@ export async function toolCandidates(name: PgToolName, binDir: string | undefine
   }
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     found.push(...versions.map((v) => join(debian, v, 'bin', name)));
   }
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) found.push(join(dir, name));
@@ -63,7 +65,7 @@ export async function findPgTool(name: PgToolName, binDir: string | undefined, m
       binDir
         ? `${name} introuvable dans DIAPASON_PG_BIN_DIR (${binDir}).`
         : `${name} introuvable : installez les outils clients PostgreSQL (Debian : apt-get install postgresql-client), ` +
-          `ou indiquez leur dossier avec DIAPASON_PG_BIN_DIR.`,
+            `ou indiquez leur dossier avec DIAPASON_PG_BIN_DIR.`,
     );
   }
   if (best.major < minMajor) {
@@ -153,6 +155,10 @@ export async function restore(url: string, file: string, binDir: string | undefi
   if (!existsSync(source)) throw new PgToolError(`Fichier de sauvegarde introuvable : ${source}`);
   const tool = await findPgTool('pg_restore', binDir);
   const { dbname, env } = connection(url);
-  await exec(tool, ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', `--dbname=${dbname}`, source], env);
+  await exec(
+    tool,
+    ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', `--dbname=${dbname}`, source],
+    env,
+  );
   return tool;
 }

@@ -56,7 +56,9 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
 
   private runExclusive(sweep: Sweep): Promise<number> {
     return this.tx.run(async (manager) => {
-      const [{ locked }] = await manager.query<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [`diapason:sweep:${sweep.name}`]);
+      const [{ locked }] = await manager.query<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [
+        `diapason:sweep:${sweep.name}`,
+      ]);
       return locked ? sweep.run(this.clock.now()) : 0;
     });
   }

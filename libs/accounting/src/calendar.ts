@@ -130,7 +130,7 @@ export function addBusinessDays(date: IsoDate, count: number, isBusinessDay: Bus
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`Nombre de jours ouvrés invalide : ${count}.`);
   let day = dayNumber(date);
   while (!isBusinessDay(fromDayNumber(day))) day += 1;
-  for (let remaining = count; remaining > 0; ) {
+  for (let remaining = count; remaining > 0;) {
     day += 1;
     if (isBusinessDay(fromDayNumber(day))) remaining -= 1;
   }

@@ -89,7 +89,9 @@ describe('camt.053', () => {
     });
 
     it('refuses other versions and other messages', () => {
-      expect(parseError(minimal(credit('1'), 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.09')).message).toMatch(/version 001\.09 non prise en charge/);
+      expect(parseError(minimal(credit('1'), 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.09')).message).toMatch(
+        /version 001\.09 non prise en charge/,
+      );
       expect(parseError(minimal(credit('1'), 'urn:iso:std:iso:20022:tech:xsd:camt.052.001.02')).message).toMatch(/n’est pas un Document camt\.053/);
     });
   });
@@ -99,7 +101,11 @@ describe('camt.053', () => {
       ['a float-looking amount with a third decimal', credit('12.505'), /ne tombe pas sur un centime/],
       ['a French decimal comma', credit('12,50'), /n’est pas un montant décimal positif/],
       ['a negative amount', credit('-12.50'), /n’est pas un montant décimal positif/],
-      ['an entry without a booking date', credit('1').replace(/<BookgDt>.*<\/BookgDt>/, ''), /relevé 1, écriture 1, date de comptabilisation \(BookgDt\) : date \(Dt ou DtTm\) absente/],
+      [
+        'an entry without a booking date',
+        credit('1').replace(/<BookgDt>.*<\/BookgDt>/, ''),
+        /relevé 1, écriture 1, date de comptabilisation \(BookgDt\) : date \(Dt ou DtTm\) absente/,
+      ],
       ['an impossible date', credit('1').replace('2026-01-05', '2026-02-30'), /« 2026-02-30 » n’est pas une date/],
       ['an unknown direction', credit('1').replace('CRDT', 'CRED'), /sens « CRED » inconnu/],
       ['another currency', credit('1').replace('Ccy="EUR"', 'Ccy="USD"'), /devise USD différente de celle du compte \(EUR\)/],
@@ -124,8 +130,12 @@ describe('camt.053', () => {
     });
 
     it('refuses an invalid account IBAN and a document without statements', () => {
-      expect(parseError(minimal(credit('1')).replace(DFT_IBAN, 'FR7610071750000000100578395')).message).toMatch(/relevé 1, compte \(Acct\/Id\/IBAN\) : La clé de contrôle/);
-      expect(parseError('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt/></Document>').message).toMatch(/aucun relevé/);
+      expect(parseError(minimal(credit('1')).replace(DFT_IBAN, 'FR7610071750000000100578395')).message).toMatch(
+        /relevé 1, compte \(Acct\/Id\/IBAN\) : La clé de contrôle/,
+      );
+      expect(parseError('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt/></Document>').message).toMatch(
+        /aucun relevé/,
+      );
     });
 
     it('reads an account identified otherwise than by IBAN', () => {
@@ -159,11 +169,24 @@ describe('camt.053', () => {
     const cents = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 999_999_999_999 }), fc.integer({ min: 0, max: 99 }));
     const account = fc.oneof(
       fc
-        .record({ bank: digits(5), branch: digits(5), number: fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'), minLength: 11, maxLength: 11 }) })
-        .map(({ bank, branch, number }) => ({ iban: frenchIbanFromRib(bank, branch, number), bankCode: bank, branchCode: branch, accountNumber: number, currency: 'EUR' })),
+        .record({
+          bank: digits(5),
+          branch: digits(5),
+          number: fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'), minLength: 11, maxLength: 11 }),
+        })
+        .map(({ bank, branch, number }) => ({
+          iban: frenchIbanFromRib(bank, branch, number),
+          bankCode: bank,
+          branchCode: branch,
+          accountNumber: number,
+          currency: 'EUR',
+        })),
       text(34).map((number) => ({ iban: null, bankCode: null, branchCode: null, accountNumber: number, currency: 'EUR' })),
     );
-    const balance = fc.option(fc.record({ date, amountCents: fc.integer({ min: -999_999_999_999, max: 999_999_999_999 }).map((value) => (value === 0 ? 0 : value)) }), { nil: null });
+    const balance = fc.option(
+      fc.record({ date, amountCents: fc.integer({ min: -999_999_999_999, max: 999_999_999_999 }).map((value) => (value === 0 ? 0 : value)) }),
+      { nil: null },
+    );
     const line: fc.Arbitrary<StatementLine> = fc.record({
       direction: fc.constantFrom('credit' as const, 'debit' as const),
       amountCents: cents,
@@ -176,7 +199,10 @@ describe('camt.053', () => {
     });
     const statement: fc.Arbitrary<BankStatement> = fc.record({
       format: fc.constant('camt053' as const),
-      accounts: fc.array(fc.record({ account, openingBalance: balance, closingBalance: balance, lines: fc.array(line, { maxLength: 5 }) }), { minLength: 1, maxLength: 3 }),
+      accounts: fc.array(fc.record({ account, openingBalance: balance, closingBalance: balance, lines: fc.array(line, { maxLength: 5 }) }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
     });
 
     it('parses what it writes, in both written versions', () => {

@@ -219,13 +219,18 @@ export function parseCamt053(content: string | Uint8Array): BankStatement {
   const xml = decodeStatementText(content);
   if (/<!DOCTYPE/i.test(xml)) throw new BankStatementError('camt.053 : les déclarations DOCTYPE ne sont pas acceptées.', null, 'document');
   const version = camt053Version(xml);
-  if (version === null) throw new BankStatementError('camt.053 : l’élément racine n’est pas un Document camt.053 (espace de noms ISO 20022 attendu).', null, 'document');
+  if (version === null)
+    throw new BankStatementError('camt.053 : l’élément racine n’est pas un Document camt.053 (espace de noms ISO 20022 attendu).', null, 'document');
   if (!(CAMT053_SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
     throw new BankStatementError(`camt.053 : version 001.${version} non prise en charge (versions 001.02 à 001.08).`, null, 'document');
   }
   const validation = XMLValidator.validate(xml);
   if (validation !== true) {
-    throw new BankStatementError(`camt.053 : XML mal formé ligne ${validation.err.line}, colonne ${validation.err.col} (${validation.err.msg}).`, validation.err.line, 'document');
+    throw new BankStatementError(
+      `camt.053 : XML mal formé ligne ${validation.err.line}, colonne ${validation.err.col} (${validation.err.msg}).`,
+      validation.err.line,
+      'document',
+    );
   }
   const document = parser.parse(xml) as unknown;
   const statements = list(child(document, 'Document', 'BkToCstmrStmt', 'Stmt'));
@@ -251,7 +256,8 @@ function escapeXml(value: string): string {
 }
 
 function writeDecimal(cents: Cents): string {
-  if (!Number.isSafeInteger(cents) || cents < 0) throw new BankStatementError(`camt.053 impossible à écrire : ${cents} n’est pas un nombre entier positif de centimes.`, null, 'montant');
+  if (!Number.isSafeInteger(cents) || cents < 0)
+    throw new BankStatementError(`camt.053 impossible à écrire : ${cents} n’est pas un nombre entier positif de centimes.`, null, 'montant');
   return `${Math.trunc(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
@@ -299,8 +305,7 @@ export function writeCamt053(statement: BankStatement, options: Camt053WriteOpti
   };
   const statements = statement.accounts.map((accountStatement, index) => {
     const { account } = accountStatement;
-    const identification =
-      account.iban !== null ? `<IBAN>${account.iban}</IBAN>` : `<Othr><Id>${escapeXml(account.accountNumber ?? '')}</Id></Othr>`;
+    const identification = account.iban !== null ? `<IBAN>${account.iban}</IBAN>` : `<Othr><Id>${escapeXml(account.accountNumber ?? '')}</Id></Othr>`;
     return (
       `<Stmt><Id>${escapeXml(messageId)}-${index + 1}</Id><CreDtTm>${createdAt}</CreDtTm>` +
       `<Acct><Id>${identification}</Id><Ccy>${account.currency}</Ccy></Acct>` +

@@ -32,18 +32,21 @@ function withLine(index: number, change: (line: string) => string): string {
   return lines.join('\r\n');
 }
 
-const replaceAt = (line: string, position: number, value: string) => `${line.slice(0, position - 1)}${value}${line.slice(position - 1 + value.length)}`;
+const replaceAt = (line: string, position: number, value: string) =>
+  `${line.slice(0, position - 1)}${value}${line.slice(position - 1 + value.length)}`;
 
 describe('CFONB 120', () => {
   describe('a Treasury DFT statement', () => {
     const statement = parseCfonb120(FIXTURE);
 
     it('reads every 01…07 block, in file order', () => {
-      expect(statement.accounts.map((account) => [account.bankCode, account.branchCode, account.accountNumber, account.openingBalance.date])).toEqual([
-        ['10071', '75000', '00001005783', '2026-01-02'],
-        ['10071', '75000', '00001005783', '2026-01-05'],
-        ['30004', '00823', '00010123456', '2026-01-02'],
-      ]);
+      expect(statement.accounts.map((account) => [account.bankCode, account.branchCode, account.accountNumber, account.openingBalance.date])).toEqual(
+        [
+          ['10071', '75000', '00001005783', '2026-01-02'],
+          ['10071', '75000', '00001005783', '2026-01-05'],
+          ['30004', '00823', '00010123456', '2026-01-02'],
+        ],
+      );
     });
 
     it('reads the balances and the signed amounts in cents', () => {
@@ -96,8 +99,20 @@ describe('CFONB 120', () => {
       ['lone CR line ends', () => fixtureLines().join('\r')],
       ['no final line end', () => fixtureLines().join('\r\n')],
       ['blank lines between records', () => fixtureLines().join('\r\n\r\n  \r\n')],
-      ['trailing spaces stripped by an editor', () => fixtureLines().map((line) => line.trimEnd()).join('\n')],
-      ['spaces beyond position 120', () => fixtureLines().map((line) => `${line}    `).join('\r\n')],
+      [
+        'trailing spaces stripped by an editor',
+        () =>
+          fixtureLines()
+            .map((line) => line.trimEnd())
+            .join('\n'),
+      ],
+      [
+        'spaces beyond position 120',
+        () =>
+          fixtureLines()
+            .map((line) => `${line}    `)
+            .join('\r\n'),
+      ],
       ['one unbroken run of records', () => fixtureLines().join('')],
       ['a UTF-8 byte order mark', () => `\uFEFF${FIXTURE}`],
     ])('accepts %s', (_name, content) => {
@@ -105,7 +120,10 @@ describe('CFONB 120', () => {
     });
 
     it('reads Latin-1 bytes when the file is not UTF-8', () => {
-      const latin1 = Buffer.from(withLine(1, (line) => replaceAt(line, 49, 'VIR RÉGIE'.padEnd(31))), 'latin1');
+      const latin1 = Buffer.from(
+        withLine(1, (line) => replaceAt(line, 49, 'VIR RÉGIE'.padEnd(31))),
+        'latin1',
+      );
       expect(parseCfonb120(latin1).accounts[0].movements[0].label).toBe('VIR RÉGIE');
     });
 
@@ -166,9 +184,27 @@ describe('CFONB 120', () => {
       ['an unknown record code', () => withLine(1, (line) => replaceAt(line, 1, '03')), 2, 'code enregistrement', /« 03 » inconnu/],
       ['a control character', () => withLine(1, (line) => replaceAt(line, 50, '\t')), 2, 'caractères', /caractère de contrôle/],
       ['a complement without a movement', () => withLine(1, (line) => replaceAt(line, 1, '05')), 2, 'enchaînement', /sans opération/],
-      ['a movement of another account', () => withLine(4, (line) => replaceAt(line, 22, '00001005784')), 5, 'numéro de compte', /n’est pas celui du relevé ouvert ligne 1/],
-      ['a balance that does not add up', () => withLine(8, (line) => replaceAt(line, 91, '0000000194345E')), 9, 'solde', /19434,55 ne vaut pas l’ancien solde 1250,00 plus les opérations \(19434,45\)/],
-      ['a new block before the old one is closed', () => withLine(8, (line) => replaceAt(line, 1, '01')), 9, 'enchaînement', /ligne 1 n’a pas de nouveau solde/],
+      [
+        'a movement of another account',
+        () => withLine(4, (line) => replaceAt(line, 22, '00001005784')),
+        5,
+        'numéro de compte',
+        /n’est pas celui du relevé ouvert ligne 1/,
+      ],
+      [
+        'a balance that does not add up',
+        () => withLine(8, (line) => replaceAt(line, 91, '0000000194345E')),
+        9,
+        'solde',
+        /19434,55 ne vaut pas l’ancien solde 1250,00 plus les opérations \(19434,45\)/,
+      ],
+      [
+        'a new block before the old one is closed',
+        () => withLine(8, (line) => replaceAt(line, 1, '01')),
+        9,
+        'enchaînement',
+        /ligne 1 n’a pas de nouveau solde/,
+      ],
       ['a movement before any opening balance', () => fixtureLines().slice(1).join('\n'), 1, 'enchaînement', /hors d’un relevé/],
       ['a missing closing balance', () => fixtureLines().slice(0, 8).join('\n'), 8, 'enchaînement', /fichier incomplet/],
       ['a non-numeric bank code', () => withLine(0, (line) => replaceAt(line, 3, '1007A')), 1, 'code banque', /5 chiffres/],
@@ -194,7 +230,11 @@ describe('CFONB 120', () => {
 
     it('truncates labels to their field', () => {
       const [account] = parseCfonb120(FIXTURE).accounts;
-      const long = { ...account, movements: [{ ...account.movements[0], label: 'x'.repeat(40), complements: [] }], closingBalance: { date: '2026-01-05', amountCents: 556_250 } };
+      const long = {
+        ...account,
+        movements: [{ ...account.movements[0], label: 'x'.repeat(40), complements: [] }],
+        closingBalance: { date: '2026-01-05', amountCents: 556_250 },
+      };
       const written = writeCfonb120({ accounts: [long] });
       expect(written.split('\r\n').every((line) => line === '' || line.length === 120)).toBe(true);
       expect(parseCfonb120(written).accounts[0].movements[0].label).toBe('X'.repeat(31));
@@ -217,7 +257,8 @@ describe('CFONB 120', () => {
     const digits = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: length, maxLength: length });
     const upperAlphanumeric = fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ');
     const codeOf = (maxLength: number) => fc.string({ unit: upperAlphanumeric, maxLength });
-    const textOf = (maxLength: number) => fc.string({ unit: fc.constantFrom(...CFONB120_TEXT_CHARACTERS), maxLength }).map((value) => value.trimEnd());
+    const textOf = (maxLength: number) =>
+      fc.string({ unit: fc.constantFrom(...CFONB120_TEXT_CHARACTERS), maxLength }).map((value) => value.trimEnd());
     const date = fc
       .record({ year: fc.integer({ min: 1980, max: 2079 }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 28 }) })
       .map(({ year, month, day }) => isoDate(year, month, day));
@@ -259,7 +300,12 @@ describe('CFONB 120', () => {
         fc.property(statement, (original) => {
           const written = writeCfonb120(original);
           expect(written.endsWith('\r\n')).toBe(true);
-          expect(written.slice(0, -2).split('\r\n').every((line) => line.length === 120)).toBe(true);
+          expect(
+            written
+              .slice(0, -2)
+              .split('\r\n')
+              .every((line) => line.length === 120),
+          ).toBe(true);
           expect(parseCfonb120(written)).toEqual(original);
         }),
         { numRuns: 300 },

@@ -128,7 +128,11 @@ function parseAmount(raw: string, decimals: number, line: number): Cents {
     sign = -1;
   }
   if (signCharacter === '' || lastDigit < 0) {
-    fail(line, FIELD_NAMES.amount, `« ${signCharacter} » n’est pas un dernier caractère de montant ({, A à I pour un crédit ; }, J à R pour un débit).`);
+    fail(
+      line,
+      FIELD_NAMES.amount,
+      `« ${signCharacter} » n’est pas un dernier caractère de montant ({, A à I pour un crédit ; }, J à R pour un débit).`,
+    );
   }
   const units = Number(digits) * 10 + lastDigit;
   let cents: number;
@@ -192,7 +196,8 @@ function splitRecords(text: string): Record120[] {
     const line = index + 1;
     const trimmed = raw.replace(/\s+$/, '');
     if (trimmed === '') return;
-    if ([...trimmed].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) fail(line, FIELD_NAMES.characters, 'la ligne contient un caractère de contrôle (tabulation ou autre).');
+    if ([...trimmed].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+      fail(line, FIELD_NAMES.characters, 'la ligne contient un caractère de contrôle (tabulation ou autre).');
     if (trimmed.length > CFONB120_RECORD_LENGTH) {
       fail(line, FIELD_NAMES.length, `${trimmed.length} caractères au lieu de ${CFONB120_RECORD_LENGTH}.`);
     }
@@ -254,10 +259,18 @@ export function parseCfonb120(content: string | Uint8Array, options: Cfonb120Par
     const code = at(record, 1, 2);
     const key = parseAccountKey(record, line);
     if (code === '01') {
-      if (block) fail(line, FIELD_NAMES.sequence, `nouvel ancien solde (01) alors que le relevé ouvert ligne ${block.openedAt} n’a pas de nouveau solde (07).`);
+      if (block)
+        fail(
+          line,
+          FIELD_NAMES.sequence,
+          `nouvel ancien solde (01) alors que le relevé ouvert ligne ${block.openedAt} n’a pas de nouveau solde (07).`,
+        );
       block = {
         key,
-        openingBalance: { date: parseDate(at(record, 35, 40), line, FIELD_NAMES.date), amountCents: parseAmount(at(record, 91, 104), key.decimals, line) },
+        openingBalance: {
+          date: parseDate(at(record, 35, 40), line, FIELD_NAMES.date),
+          amountCents: parseAmount(at(record, 91, 104), key.decimals, line),
+        },
         openedAt: line,
         movements: [],
       };
@@ -278,7 +291,10 @@ export function parseCfonb120(content: string | Uint8Array, options: Cfonb120Par
       if (!movement) fail(line, FIELD_NAMES.sequence, 'complément (05) sans opération (04) qui le précède.');
       movement.complements.push({ qualifier: at(record, 46, 48).trimEnd(), text: at(record, 49, 118).trimEnd() });
     } else {
-      const closingBalance = { date: parseDate(at(record, 35, 40), line, FIELD_NAMES.date), amountCents: parseAmount(at(record, 91, 104), key.decimals, line) };
+      const closingBalance = {
+        date: parseDate(at(record, 35, 40), line, FIELD_NAMES.date),
+        amountCents: parseAmount(at(record, 91, 104), key.decimals, line),
+      };
       const expected = block.movements.reduce((sum, movement) => sum + movement.amountCents, block.openingBalance.amountCents);
       if (checkBalances && expected !== closingBalance.amountCents) {
         fail(
@@ -288,7 +304,15 @@ export function parseCfonb120(content: string | Uint8Array, options: Cfonb120Par
         );
       }
       const { bankCode, branchCode, accountNumber, currency } = block.key;
-      accounts.push({ bankCode, branchCode, accountNumber, currency, openingBalance: block.openingBalance, closingBalance, movements: block.movements });
+      accounts.push({
+        bankCode,
+        branchCode,
+        accountNumber,
+        currency,
+        openingBalance: block.openingBalance,
+        closingBalance,
+        movements: block.movements,
+      });
       block = null;
     }
   }
@@ -318,7 +342,8 @@ function writeFail(field: string, message: string): never {
 }
 
 function code(value: string, length: number, field: string): string {
-  if (value.length > length || !/^[0-9A-Z ]*$/.test(value)) writeFail(field, `« ${value} » doit tenir en ${length} caractères (chiffres, lettres majuscules).`);
+  if (value.length > length || !/^[0-9A-Z ]*$/.test(value))
+    writeFail(field, `« ${value} » doit tenir en ${length} caractères (chiffres, lettres majuscules).`);
   return value.padEnd(length, ' ');
 }
 
@@ -330,12 +355,14 @@ function writeDate(date: IsoDate, field: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const year = match ? Number(match[1]) : NaN;
   if (!match || !isCalendarDate(year, Number(match[2]), Number(match[3]))) writeFail(field, `« ${date} » n’est pas une date AAAA-MM-JJ.`);
-  if (year < FIRST_YEAR || year > LAST_YEAR) writeFail(field, `l’année ${year} ne s’écrit pas sur deux chiffres (années ${FIRST_YEAR} à ${LAST_YEAR}).`);
+  if (year < FIRST_YEAR || year > LAST_YEAR)
+    writeFail(field, `l’année ${year} ne s’écrit pas sur deux chiffres (années ${FIRST_YEAR} à ${LAST_YEAR}).`);
   return `${match[3]}${match[2]}${match[1].slice(2)}`;
 }
 
 function writeAmount(cents: Cents): string {
-  if (!Number.isSafeInteger(cents) || Math.abs(cents) > MAX_AMOUNT_UNITS) writeFail(FIELD_NAMES.amount, `${cents} n’est pas un nombre entier de centimes sur 14 chiffres.`);
+  if (!Number.isSafeInteger(cents) || Math.abs(cents) > MAX_AMOUNT_UNITS)
+    writeFail(FIELD_NAMES.amount, `${cents} n’est pas un nombre entier de centimes sur 14 chiffres.`);
   const abs = String(Math.abs(cents)).padStart(14, '0');
   const lastDigit = Number(abs.slice(13));
   return `${abs.slice(0, 13)}${(cents < 0 ? NEGATIVE_SIGNS : POSITIVE_SIGNS)[lastDigit]}`;
@@ -345,7 +372,8 @@ function accountPart(account: Cfonb120AccountStatement): string {
   if (!/^\d{5}$/.test(account.bankCode)) writeFail(FIELD_NAMES.bankCode, `« ${account.bankCode} » doit avoir 5 chiffres.`);
   if (!/^\d{5}$/.test(account.branchCode)) writeFail(FIELD_NAMES.branchCode, `« ${account.branchCode} » doit avoir 5 chiffres.`);
   if (!/^[A-Z]{3}$/.test(account.currency)) writeFail(FIELD_NAMES.currency, `« ${account.currency} » n’est pas un code ISO 4217.`);
-  if (!/^[0-9A-Z]{11}$/.test(account.accountNumber)) writeFail(FIELD_NAMES.accountNumber, `« ${account.accountNumber} » doit avoir 11 chiffres ou lettres majuscules.`);
+  if (!/^[0-9A-Z]{11}$/.test(account.accountNumber))
+    writeFail(FIELD_NAMES.accountNumber, `« ${account.accountNumber} » doit avoir 11 chiffres ou lettres majuscules.`);
   return `${account.currency}2 ${account.accountNumber}`;
 }
 

@@ -51,7 +51,9 @@ describe('exports', () => {
     });
 
     it('refuses a float amount or a bad date', () => {
-      expect(() => toFrenchCsv(COLUMNS, [{ ...ROWS[0], amountCents: 12.5 }])).toThrow(/colonne « Montant \(€\) » : 12.5 n’est pas un nombre entier de centimes/);
+      expect(() => toFrenchCsv(COLUMNS, [{ ...ROWS[0], amountCents: 12.5 }])).toThrow(
+        /colonne « Montant \(€\) » : 12.5 n’est pas un nombre entier de centimes/,
+      );
       expect(() => toFrenchCsv(COLUMNS, [{ ...ROWS[0], creditDate: '05/01/2026' }])).toThrow(/n’est pas une date AAAA-MM-JJ/);
     });
   });

@@ -87,7 +87,11 @@ export function toFrenchCsv<Row extends object>(columns: readonly ExportColumn<R
 
 /** Excel refuses `[]:*?/\` in sheet names and more than 31 characters. */
 function sheetNameOf(name: string): string {
-  const cleaned = name.replace(/[[\]:*?/\\]/g, '-').replace(/^'+|'+$/g, '').slice(0, XLSX_SHEET_NAME_LIMIT).trim();
+  const cleaned = name
+    .replace(/[[\]:*?/\\]/g, '-')
+    .replace(/^'+|'+$/g, '')
+    .slice(0, XLSX_SHEET_NAME_LIMIT)
+    .trim();
   return cleaned === '' ? 'Feuille 1' : cleaned;
 }
 

@@ -11,7 +11,16 @@ const DFT = frenchIbanFromRib('10071', '75000', '00001005783');
 const OTHER = frenchIbanFromRib('30004', '00823', '00010123456');
 
 function remittance(id: string, settlementDate: string, totalCents: number, extra: Partial<Remittance> = {}): Remittance {
-  return { id, contractNumber: '7560680', settlementAccount: DFT, settlementDate, totalCents, reference: null, debits: [{ id: `${id}-d`, amountCents: totalCents }], ...extra };
+  return {
+    id,
+    contractNumber: '7560680',
+    settlementAccount: DFT,
+    settlementDate,
+    totalCents,
+    reference: null,
+    debits: [{ id: `${id}-d`, amountCents: totalCents }],
+    ...extra,
+  };
 }
 
 function line(id: string, bookingDate: string, amountCents: number, extra: Partial<CreditLine> = {}): CreditLine {
@@ -36,7 +45,12 @@ describe('reconciliation', () => {
     const remittances = [
       remittance('plbs-0102', '2026-01-02', 431_250, { reference: 'REM-2026-0001' }),
       remittance('ctl-0102', '2026-01-02', 187_640, { reference: 'RM2601020002' }),
-      remittance('contact-0102', '2026-01-02', 1_203_417, { debits: [{ id: 'a', amountCents: 1_203_000 }, { id: 'b', amountCents: 400 }] }),
+      remittance('contact-0102', '2026-01-02', 1_203_417, {
+        debits: [
+          { id: 'a', amountCents: 1_203_000 },
+          { id: 'b', amountCents: 400 },
+        ],
+      }),
       remittance('plbs-0105', '2026-01-05', 250_100, { reference: 'RM2601050001' }),
       remittance('other-0102', '2026-01-02', 98_765, { settlementAccount: OTHER }),
       remittance('plbs-0106', '2026-01-06', 5_000),
@@ -50,11 +64,19 @@ describe('reconciliation', () => {
       ['other-0102', 'cfonb:3-1', 'amount_and_date', 0],
       ['plbs-0105', 'cfonb:2-1', 'reference_amount_difference', -100],
     ]);
-    expect(result.amountDifferences).toEqual([expect.objectContaining({ remittanceId: 'plbs-0105', expectedCents: 250_100, creditedCents: 250_000 })]);
-    expect(result.debitsMismatches).toEqual([{ remittanceId: 'contact-0102', totalCents: 1_203_417, debitsTotalCents: 1_203_400, differenceCents: 17 }]);
+    expect(result.amountDifferences).toEqual([
+      expect.objectContaining({ remittanceId: 'plbs-0105', expectedCents: 250_100, creditedCents: 250_000 }),
+    ]);
+    expect(result.debitsMismatches).toEqual([
+      { remittanceId: 'contact-0102', totalCents: 1_203_417, debitsTotalCents: 1_203_400, differenceCents: 17 },
+    ]);
     expect(result.unmatchedLineIds).toEqual(['cfonb:2-2']);
-    expect(result.overdueRemittances).toEqual([{ remittanceId: 'plbs-0101', settlementDate: '2025-12-30', expectedBy: '2026-01-05', totalCents: 7_700 }]);
-    expect(result.pendingRemittances).toEqual([{ remittanceId: 'plbs-0106', settlementDate: '2026-01-06', expectedBy: '2026-01-09', totalCents: 5_000 }]);
+    expect(result.overdueRemittances).toEqual([
+      { remittanceId: 'plbs-0101', settlementDate: '2025-12-30', expectedBy: '2026-01-05', totalCents: 7_700 },
+    ]);
+    expect(result.pendingRemittances).toEqual([
+      { remittanceId: 'plbs-0106', settlementDate: '2026-01-06', expectedBy: '2026-01-09', totalCents: 5_000 },
+    ]);
     expect(result.matches.every((match) => match.annualYear === 2026)).toBe(true);
   });
 
@@ -73,14 +95,20 @@ describe('reconciliation', () => {
   });
 
   it('accepts a late credit when it carries the reference, and says it was late', () => {
-    const [match] = reconcile([remittance('r', '2026-01-05', 1_000, { reference: 'REM-9' })], [line('l', '2026-01-20', 1_000, { additionalText: ['REMISE REM 9'] })], {
-      asOf: '2026-01-20',
-    }).matches;
+    const [match] = reconcile(
+      [remittance('r', '2026-01-05', 1_000, { reference: 'REM-9' })],
+      [line('l', '2026-01-20', 1_000, { additionalText: ['REMISE REM 9'] })],
+      {
+        asOf: '2026-01-20',
+      },
+    ).matches;
     expect(match).toMatchObject({ kind: 'reference', creditedLate: true, expectedBy: '2026-01-08' });
   });
 
   it('never credits before the settlement date', () => {
-    const result = reconcile([remittance('r', '2026-01-05', 1_000, { reference: 'REM-9' })], [line('l', '2026-01-02', 1_000, { label: 'REM 9' })], { asOf: '2026-01-06' });
+    const result = reconcile([remittance('r', '2026-01-05', 1_000, { reference: 'REM-9' })], [line('l', '2026-01-02', 1_000, { label: 'REM 9' })], {
+      asOf: '2026-01-06',
+    });
     expect(result.matches).toHaveLength(0);
     expect(result.pendingRemittances).toHaveLength(1);
   });
@@ -98,13 +126,17 @@ describe('reconciliation', () => {
   });
 
   it('matches only lines of the settlement account', () => {
-    const result = reconcile([remittance('r', '2026-01-05', 1_000)], [line('l', '2026-01-05', 1_000, { accountIban: OTHER })], { asOf: '2026-01-06' });
+    const result = reconcile([remittance('r', '2026-01-05', 1_000)], [line('l', '2026-01-05', 1_000, { accountIban: OTHER })], {
+      asOf: '2026-01-06',
+    });
     expect(result.matches).toHaveLength(0);
     expect(result.unmatchedLineIds).toEqual(['l']);
   });
 
   it('refuses inputs that would make the result meaningless', () => {
-    expect(() => reconcile([remittance('r', '2026-01-05', 1_000), remittance('r', '2026-01-06', 1)], [], { asOf: '2026-01-06' })).toThrow(/présente deux fois/);
+    expect(() => reconcile([remittance('r', '2026-01-05', 1_000), remittance('r', '2026-01-06', 1)], [], { asOf: '2026-01-06' })).toThrow(
+      /présente deux fois/,
+    );
     expect(() => reconcile([remittance('r', '05/01/2026', 1_000)], [], { asOf: '2026-01-06' })).toThrow(/date de règlement invalide/);
     expect(() => reconcile([], [line('l', '2026-01-05', 10.5)], { asOf: '2026-01-06' })).toThrow(/nombre entier positif de centimes/);
     expect(() => reconcile([], [], { asOf: 'hier' })).toThrow(/Date de rapprochement invalide/);
@@ -132,7 +164,7 @@ describe('reconciliation', () => {
           remittances.push(remittance(`r${index}`, item.settlementDate, item.totalCents, { reference }));
           // A business-day delay within the default 3-day window, counted on calendar days from the settlement.
           let bookingDate = item.settlementDate;
-          for (let remaining = item.delay; remaining > 0; ) {
+          for (let remaining = item.delay; remaining > 0;) {
             bookingDate = addDays(bookingDate, 1);
             const weekday = new Date(`${bookingDate}T00:00:00Z`).getUTCDay();
             if (weekday !== 0 && weekday !== 6) remaining -= 1;
@@ -184,17 +216,30 @@ describe('reconciliation', () => {
         account: fc.constantFrom(DFT, OTHER, null),
       });
       fc.assert(
-        fc.property(fc.array(anyRemittance, { maxLength: 30 }), fc.array(anyLine, { maxLength: 40 }), fc.integer(), (remittanceSpecs, lineSpecs, seed) => {
-          const remittances = remittanceSpecs.map((spec, index) => remittance(`r${index}`, spec.settlementDate, spec.totalCents, { reference: spec.reference, settlementAccount: spec.account }));
-          const lines = lineSpecs.map((spec, index) => line(`l${index}`, spec.bookingDate, spec.amountCents, { label: spec.label, accountIban: spec.account }));
-          const result = reconcile(remittances, lines, { asOf: '2026-06-30' });
-          expect(new Set(result.matches.map((match) => match.remittanceId)).size).toBe(result.matches.length);
-          expect(new Set(result.matches.map((match) => match.statementLineId)).size).toBe(result.matches.length);
-          expect(result.matches.length + result.unmatchedLineIds.length).toBe(lines.length);
-          expect(result.matches.length + result.overdueRemittances.length + result.pendingRemittances.length).toBe(remittances.length);
-          const shuffle = <T>(items: T[]) => items.map((item, index) => ({ item, key: (index * 7919 + seed) % 104729 })).sort((a, b) => a.key - b.key).map(({ item }) => item);
-          expect(reconcile(shuffle([...remittances]), shuffle([...lines]), { asOf: '2026-06-30' })).toEqual(result);
-        }),
+        fc.property(
+          fc.array(anyRemittance, { maxLength: 30 }),
+          fc.array(anyLine, { maxLength: 40 }),
+          fc.integer(),
+          (remittanceSpecs, lineSpecs, seed) => {
+            const remittances = remittanceSpecs.map((spec, index) =>
+              remittance(`r${index}`, spec.settlementDate, spec.totalCents, { reference: spec.reference, settlementAccount: spec.account }),
+            );
+            const lines = lineSpecs.map((spec, index) =>
+              line(`l${index}`, spec.bookingDate, spec.amountCents, { label: spec.label, accountIban: spec.account }),
+            );
+            const result = reconcile(remittances, lines, { asOf: '2026-06-30' });
+            expect(new Set(result.matches.map((match) => match.remittanceId)).size).toBe(result.matches.length);
+            expect(new Set(result.matches.map((match) => match.statementLineId)).size).toBe(result.matches.length);
+            expect(result.matches.length + result.unmatchedLineIds.length).toBe(lines.length);
+            expect(result.matches.length + result.overdueRemittances.length + result.pendingRemittances.length).toBe(remittances.length);
+            const shuffle = <T>(items: T[]) =>
+              items
+                .map((item, index) => ({ item, key: (index * 7919 + seed) % 104729 }))
+                .sort((a, b) => a.key - b.key)
+                .map(({ item }) => item);
+            expect(reconcile(shuffle([...remittances]), shuffle([...lines]), { asOf: '2026-06-30' })).toEqual(result);
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -207,8 +252,12 @@ describe('reconciliation', () => {
       const settlementDate = addDays('2025-01-06', Math.floor(index / 6));
       const totalCents = 1_000 + ((index * 37) % 500);
       remittances.push(remittance(`r${index}`, settlementDate, totalCents, { reference: index % 3 === 0 ? `REM-${index}` : null }));
-      lines.push(line(`l${index}`, addDays(settlementDate, 1), totalCents, { label: index % 3 === 0 ? `VIR SEPA REMISE REM ${index}` : 'VIR SEPA CB' }));
-      lines.push(line(`n${index}`, addDays(settlementDate, 2), 100_000 + index, { label: 'VIR SEPA CPAM REMBT', additionalText: ['CAISSE PRIMAIRE'] }));
+      lines.push(
+        line(`l${index}`, addDays(settlementDate, 1), totalCents, { label: index % 3 === 0 ? `VIR SEPA REMISE REM ${index}` : 'VIR SEPA CB' }),
+      );
+      lines.push(
+        line(`n${index}`, addDays(settlementDate, 2), 100_000 + index, { label: 'VIR SEPA CPAM REMBT', additionalText: ['CAISSE PRIMAIRE'] }),
+      );
     }
     const started = performance.now();
     const result = reconcile(remittances, lines, { asOf: '2026-12-31' });

@@ -208,7 +208,8 @@ export function reconcile(remittances: readonly Remittance[], lines: readonly Cr
   const prepared: PreparedRemittance[] = remittances.map((remittance) => {
     if (seenRemittances.has(remittance.id)) invalid(`Remise ${remittance.id} présente deux fois.`);
     seenRemittances.add(remittance.id);
-    if (!isIsoDate(remittance.settlementDate)) invalid(`Remise ${remittance.id} : date de règlement invalide « ${String(remittance.settlementDate)} ».`);
+    if (!isIsoDate(remittance.settlementDate))
+      invalid(`Remise ${remittance.id} : date de règlement invalide « ${String(remittance.settlementDate)} ».`);
     if (!isCents(remittance.totalCents)) invalid(`Remise ${remittance.id} : le total doit être un nombre entier de centimes.`);
     let expectedBy = expectedByCache.get(remittance.settlementDate);
     if (expectedBy === undefined) {
@@ -236,7 +237,8 @@ export function reconcile(remittances: readonly Remittance[], lines: readonly Cr
     if (seenLines.has(line.id)) invalid(`Ligne de relevé ${line.id} présente deux fois.`);
     seenLines.add(line.id);
     if (!isIsoDate(line.bookingDate)) invalid(`Ligne de relevé ${line.id} : date de comptabilisation invalide « ${String(line.bookingDate)} ».`);
-    if (!isCents(line.amountCents) || line.amountCents < 0) invalid(`Ligne de relevé ${line.id} : le montant doit être un nombre entier positif de centimes.`);
+    if (!isCents(line.amountCents) || line.amountCents < 0)
+      invalid(`Ligne de relevé ${line.id} : le montant doit être un nombre entier positif de centimes.`);
     const carried = [...referenceCandidates(line)].filter((candidate) => knownReferences.has(candidate)).sort(compareText);
     return { line, account: line.accountIban === null ? null : normaliseIban(line.accountIban), carried };
   });
@@ -325,7 +327,12 @@ export function reconcile(remittances: readonly Remittance[], lines: readonly Cr
       return sum + debit.amountCents;
     }, 0);
     if (debitsTotalCents !== remittance.totalCents) {
-      debitsMismatches.push({ remittanceId: remittance.id, totalCents: remittance.totalCents, debitsTotalCents, differenceCents: remittance.totalCents - debitsTotalCents });
+      debitsMismatches.push({
+        remittanceId: remittance.id,
+        totalCents: remittance.totalCents,
+        debitsTotalCents,
+        differenceCents: remittance.totalCents - debitsTotalCents,
+      });
     }
     if (!matchedRemittances.has(remittance.id)) {
       const uncredited = { remittanceId: remittance.id, settlementDate: remittance.settlementDate, expectedBy, totalCents: remittance.totalCents };

@@ -13,7 +13,13 @@ describe('bank statements, whatever the format', () => {
     expect(statement.format).toBe('cfonb120');
     expect(statement.accounts).toHaveLength(3);
     const [dft] = statement.accounts;
-    expect(dft.account).toEqual({ iban: 'FR7610071750000000100578394', bankCode: '10071', branchCode: '75000', accountNumber: '00001005783', currency: 'EUR' });
+    expect(dft.account).toEqual({
+      iban: 'FR7610071750000000100578394',
+      bankCode: '10071',
+      branchCode: '75000',
+      accountNumber: '00001005783',
+      currency: 'EUR',
+    });
     expect(dft.lines[0]).toEqual({
       direction: 'credit',
       amountCents: 431_250,
@@ -62,7 +68,12 @@ describe('bank statements, whatever the format', () => {
   });
 
   it('reports a French reason instead of throwing', () => {
-    expect(parseBankStatement('bonjour')).toEqual({ ok: false, message: expect.stringContaining('Format de relevé non reconnu'), line: null, field: null });
+    expect(parseBankStatement('bonjour')).toEqual({
+      ok: false,
+      message: expect.stringContaining('Format de relevé non reconnu'),
+      line: null,
+      field: null,
+    });
     const broken = CFONB.toString('latin1').replace('0000000043125{', '0000000043125X');
     expect(parseBankStatement(broken)).toEqual({
       ok: false,

@@ -79,9 +79,7 @@ export interface DiapasonConfig {
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly InvalidSetting[]) {
-    super(
-      ['Configuration invalide :', ...problems.map((p) => `  - ${p.variable} : ${p.message}`)].join('\n'),
-    );
+    super(['Configuration invalide :', ...problems.map((p) => `  - ${p.variable} : ${p.message}`)].join('\n'));
     this.name = 'ConfigError';
   }
 }

@@ -33,7 +33,11 @@ describe('.env.example and the configuration table, generated from the settings 
     for (const [name, spec] of Object.entries(SETTINGS)) {
       if ('default' in spec) expect([name, values[name]]).toEqual([name, spec.default]);
     }
-    const onlyDefaults = Object.fromEntries(Object.entries(SETTINGS).filter(([, s]) => 'default' in s).map(([n]) => [n, values[n]]));
+    const onlyDefaults = Object.fromEntries(
+      Object.entries(SETTINGS)
+        .filter(([, s]) => 'default' in s)
+        .map(([n]) => [n, values[n]]),
+    );
     expect(loadConfig(onlyDefaults)).toEqual(loadConfig({}));
   });
 

@@ -1,15 +1,4 @@
-import {
-  Parser,
-  boolean,
-  cronExpression,
-  duration,
-  integer,
-  oneOf,
-  port,
-  secret,
-  text,
-  url,
-} from './env-parsers';
+import { Parser, boolean, cronExpression, duration, integer, oneOf, port, secret, text, url } from './env-parsers';
 
 /**
  * Every environment variable DIAPASON reads, declared once: `loadConfig` parses them from this table,
@@ -69,11 +58,15 @@ export const SETTINGS = {
     parse: duration,
   },
   PORT: { section: HTTP, description: 'Port d’écoute HTTP de l’api.', default: '3000', parse: port },
-  HOST: { section: HTTP, description: 'Adresse d’écoute HTTP de l’api (127.0.0.1 derrière un proxy inverse local).', default: '0.0.0.0', parse: text },
+  HOST: {
+    section: HTTP,
+    description: 'Adresse d’écoute HTTP de l’api (127.0.0.1 derrière un proxy inverse local).',
+    default: '0.0.0.0',
+    parse: text,
+  },
   DIAPASON_PUBLIC_URL: {
     section: HTTP,
-    description:
-      'Adresse publique de l’api, en HTTPS en production : base des liens envoyés aux patients et de l’adresse de rappel donnée à Twilio.',
+    description: 'Adresse publique de l’api, en HTTPS en production : base des liens envoyés aux patients et de l’adresse de rappel donnée à Twilio.',
     defaultLabel: 'http://localhost:$PORT',
     example: 'https://diapason.chu-exemple.fr',
     parse: url(['http', 'https']),
@@ -197,7 +190,8 @@ export const SETTINGS = {
   },
   SMTP_URL: {
     section: NOTICES,
-    description: 'Serveur SMTP des courriels (smtp:// ou smtps://, ?pool=true pour un pool) ; absent : pas de courriel. Il faut au moins un canal, SMS ou courriel.',
+    description:
+      'Serveur SMTP des courriels (smtp:// ou smtps://, ?pool=true pour un pool) ; absent : pas de courriel. Il faut au moins un canal, SMS ou courriel.',
     example: 'smtps://utilisateur:motdepasse@smtp.chu-exemple.fr:465',
     parse: url(['smtp', 'smtps']),
   },

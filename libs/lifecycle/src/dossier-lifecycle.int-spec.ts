@@ -75,10 +75,23 @@ describe('DossierLifecycle on a real PostgreSQL', () => {
     return { establishmentId, dossierId: d.id, actor };
   }
   const imprint = (c: Awaited<ReturnType<typeof open>>, ceilingCents = 5000) =>
-    lifecycle.imprintApproved({ ...c, facts: { at: clock.now(), attemptId: null, terminalCode: 'TPE', terminalModel: 'ICT250', ceilingCents, maskedPan: null, authorisationNumber: null } });
+    lifecycle.imprintApproved({
+      ...c,
+      facts: {
+        at: clock.now(),
+        attemptId: null,
+        terminalCode: 'TPE',
+        terminalModel: 'ICT250',
+        ceilingCents,
+        maskedPan: null,
+        authorisationNumber: null,
+      },
+    });
   const events = async (id: string) => (await dossiers.events(id)).map((e) => e.type);
   const outbox = async (id: string) =>
-    (await dataSource.query(`SELECT payload->>'channel' AS channel FROM outbox WHERE dossier_id = $1 ORDER BY id`, [id])).map((r: { channel: string }) => r.channel);
+    (await dataSource.query(`SELECT payload->>'channel' AS channel FROM outbox WHERE dossier_id = $1 ORDER BY id`, [id])).map(
+      (r: { channel: string }) => r.channel,
+    );
 
   it('refuses a second live dossier for the same GAP number, naming the first', async () => {
     const first = await open();
@@ -106,7 +119,15 @@ describe('DossierLifecycle on a real PostgreSQL', () => {
     const c = await open({ phone: null, email: 'p@example.test' });
     await imprint(c);
     const noEmail: NoticePlanner = { channelsOf: () => [], firstWave: (x) => x };
-    const bare = new DossierLifecycle(tx, dossiers, new DossierWriteRepository(tx), new NoticeRepository(tx), new OutboxRepository(tx), noEmail, config);
+    const bare = new DossierLifecycle(
+      tx,
+      dossiers,
+      new DossierWriteRepository(tx),
+      new NoticeRepository(tx),
+      new OutboxRepository(tx),
+      noEmail,
+      config,
+    );
     const { dossier } = await bare.paymentRequested({ ...c, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
     expect(dossier.status).toBe('notification_failed');
   });
@@ -116,16 +137,41 @@ describe('DossierLifecycle on a real PostgreSQL', () => {
     await imprint(c);
     await lifecycle.paymentRequested({ ...c, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
     const notices = new NoticeRepository(tx);
-    const sms = await notices.ensure({ id: uuidv7(), dossierId: c.dossierId, establishmentId, channel: 'sms', recipient: '+33639980101', createdAt: clock.now() });
+    const sms = await notices.ensure({
+      id: uuidv7(),
+      dossierId: c.dossierId,
+      establishmentId,
+      channel: 'sms',
+      recipient: '+33639980101',
+      createdAt: clock.now(),
+    });
     await notices.update(sms.id, { status: 'failed', failureReason: 'numéro inconnu' });
-    let d = await lifecycle.noticeFailed({ ...c, facts: { at: clock.now(), noticeId: sms.id, channel: 'sms', recipient: '+33 6 •• •• •• 01', reason: 'numéro inconnu' } });
+    let d = await lifecycle.noticeFailed({
+      ...c,
+      facts: { at: clock.now(), noticeId: sms.id, channel: 'sms', recipient: '+33 6 •• •• •• 01', reason: 'numéro inconnu' },
+    });
     expect(d.status).toBe('payment_requested');
     expect(await outbox(c.dossierId)).toEqual(['sms', 'email']);
-    const email = await notices.ensure({ id: uuidv7(), dossierId: c.dossierId, establishmentId, channel: 'email', recipient: 'p@example.test', createdAt: clock.now() });
+    const email = await notices.ensure({
+      id: uuidv7(),
+      dossierId: c.dossierId,
+      establishmentId,
+      channel: 'email',
+      recipient: 'p@example.test',
+      createdAt: clock.now(),
+    });
     await notices.update(email.id, { status: 'failed', failureReason: '550' });
-    d = await lifecycle.noticeFailed({ ...c, facts: { at: clock.now(), noticeId: email.id, channel: 'email', recipient: 'p•••@example.test', reason: '550' } });
+    d = await lifecycle.noticeFailed({
+      ...c,
+      facts: { at: clock.now(), noticeId: email.id, channel: 'email', recipient: 'p•••@example.test', reason: '550' },
+    });
     expect(d.status).toBe('notification_failed');
-    expect((await dossiers.events(c.dossierId)).at(-1)!.details).toEqual({ reasons: [{ channel: 'sms', reason: 'numéro inconnu' }, { channel: 'email', reason: '550' }] });
+    expect((await dossiers.events(c.dossierId)).at(-1)!.details).toEqual({
+      reasons: [
+        { channel: 'sms', reason: 'numéro inconnu' },
+        { channel: 'email', reason: '550' },
+      ],
+    });
   });
 
   it('acknowledges with the first evidence that counts and keeps the others in the journal', async () => {
@@ -144,53 +190,71 @@ describe('DossierLifecycle on a real PostgreSQL', () => {
   });
 
   // `completed` and `bank_rejected` are refused the same way; the sweeps' test reaches `completed`.
-  it.each(DOSSIER_STATUSES.filter((s) => !canTransition(s, 'cancelled') && s !== 'completed' && s !== 'bank_rejected'))('refuses to cancel a dossier in %s', async (status: DossierStatus) => {
-    // Reach the status through the lifecycle only.
-    const c = await open();
-    const paths: Partial<Record<DossierStatus, () => Promise<unknown>>> = {
-      completing: async () => {
-        await imprint(c);
-        await lifecycle.paymentRequested({ ...c, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
-        await lifecycle.evidenceReceived({ ...c, facts: { noticeId: null, channel: 'sms', kind: 'delivery_receipt', at: clock.now(), userAgent: null, counts: true } });
-        await lifecycle.completionStarted({ ...c, facts: { at: clock.now(), leaseUntil: clock.now() } });
-      },
-      cancelled: () => lifecycle.cancel({ ...c, facts: { at: clock.now(), reason: 'first' } }),
-      deadline_exceeded: async () => {
-        await imprint(c);
-        await lifecycle.deadlineExceeded({ ...c, facts: { at: clock.now() } });
-      },
-      not_acknowledged: async () => {
-        await imprint(c);
-        await lifecycle.paymentRequested({ ...c, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
-        await lifecycle.ackTimedOut({ ...c, facts: { at: clock.now() } });
-      },
-      notification_failed: async () => {
-        await imprint(c);
-        await lifecycle.paymentRequested({ ...c, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
-        await lifecycle.notificationFailed({ ...c, facts: { at: clock.now(), reasons: [] } });
-      },
-    };
-    await paths[status]!();
-    await expect(lifecycle.cancel({ ...c, facts: { at: clock.now(), reason: 'late' } })).rejects.toBeInstanceOf(InvalidTransitionError);
-    expect((await dossiers.findByIdAnywhere(c.dossierId))!.status).toBe(status);
-  });
+  it.each(DOSSIER_STATUSES.filter((s) => !canTransition(s, 'cancelled') && s !== 'completed' && s !== 'bank_rejected'))(
+    'refuses to cancel a dossier in %s',
+    async (status: DossierStatus) => {
+      // Reach the status through the lifecycle only.
+      const c = await open();
+      const paths: Partial<Record<DossierStatus, () => Promise<unknown>>> = {
+        completing: async () => {
+          await imprint(c);
+          await lifecycle.paymentRequested({ ...c, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
+          await lifecycle.evidenceReceived({
+            ...c,
+            facts: { noticeId: null, channel: 'sms', kind: 'delivery_receipt', at: clock.now(), userAgent: null, counts: true },
+          });
+          await lifecycle.completionStarted({ ...c, facts: { at: clock.now(), leaseUntil: clock.now() } });
+        },
+        cancelled: () => lifecycle.cancel({ ...c, facts: { at: clock.now(), reason: 'first' } }),
+        deadline_exceeded: async () => {
+          await imprint(c);
+          await lifecycle.deadlineExceeded({ ...c, facts: { at: clock.now() } });
+        },
+        not_acknowledged: async () => {
+          await imprint(c);
+          await lifecycle.paymentRequested({ ...c, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
+          await lifecycle.ackTimedOut({ ...c, facts: { at: clock.now() } });
+        },
+        notification_failed: async () => {
+          await imprint(c);
+          await lifecycle.paymentRequested({ ...c, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
+          await lifecycle.notificationFailed({ ...c, facts: { at: clock.now(), reasons: [] } });
+        },
+      };
+      await paths[status]!();
+      await expect(lifecycle.cancel({ ...c, facts: { at: clock.now(), reason: 'late' } })).rejects.toBeInstanceOf(InvalidTransitionError);
+      expect((await dossiers.findByIdAnywhere(c.dossierId))!.status).toBe(status);
+    },
+  );
 
   it('sweeps: debits what is due once, abandons what was never acknowledged, alerts once before the deadline', async () => {
     const due = await open();
     await imprint(due);
     await lifecycle.paymentRequested({ ...due, facts: { at: clock.now(), amountCents: 1750, invoiceReference: null } });
-    await lifecycle.evidenceReceived({ ...due, facts: { noticeId: null, channel: 'sms', kind: 'delivery_receipt', at: clock.now(), userAgent: null, counts: true } });
+    await lifecycle.evidenceReceived({
+      ...due,
+      facts: { noticeId: null, channel: 'sms', kind: 'delivery_receipt', at: clock.now(), userAgent: null, counts: true },
+    });
     const silent = await open();
     await imprint(silent);
     await lifecycle.paymentRequested({ ...silent, facts: { at: clock.now(), amountCents: 100, invoiceReference: null } });
-    await lifecycle.noticeSent({ ...silent, facts: { at: clock.now(), noticeId: uuidv7(), channel: 'sms', recipient: '+33 6', providerId: 'SM1', segments: 1 } });
+    await lifecycle.noticeSent({
+      ...silent,
+      facts: { at: clock.now(), noticeId: uuidv7(), channel: 'sms', recipient: '+33 6', providerId: 'SM1', segments: 1 },
+    });
 
     const later = new Date(clock.now().getTime() + config.delays.completionDelayMs);
     const claims = await sweeps.startDueCompletions(later, 100, 60_000, 'spec');
     expect(claims.map((x) => x.dossierId)).toContain(due.dossierId);
     expect(await sweeps.startDueCompletions(later, 100, 60_000, 'spec')).toEqual([]);
     const claim = claims.find((x) => x.dossierId === due.dossierId)!;
-    const outcome = { dossierId: due.dossierId, completionKey: claim.completionKey, status: 'approved' as const, transactionReference: 'ACQ1', settlementDate: '2026-11-27' };
+    const outcome = {
+      dossierId: due.dossierId,
+      completionKey: claim.completionKey,
+      status: 'approved' as const,
+      transactionReference: 'ACQ1',
+      settlementDate: '2026-11-27',
+    };
     expect(await sweeps.recordCompletionOutcomes([outcome], later, 'spec')).toBe(1);
     expect(await sweeps.recordCompletionOutcomes([outcome], later, 'spec')).toBe(0);
     expect((await dossiers.findByIdAnywhere(due.dossierId))!.status).toBe('completed');

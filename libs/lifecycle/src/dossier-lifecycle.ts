@@ -80,7 +80,14 @@ export class DossierLifecycle {
     return dossier;
   }
 
-  private move(dossier: DossierEntity, event: DossierEvent, at: Date, actor: Actor, patch?: DossierPatch, details?: Record<string, unknown>): Promise<DossierEntity> {
+  private move(
+    dossier: DossierEntity,
+    event: DossierEvent,
+    at: Date,
+    actor: Actor,
+    patch?: DossierPatch,
+    details?: Record<string, unknown>,
+  ): Promise<DossierEntity> {
     return this.writes.applyTransition(dossier, specFor(event), { at, actor, patch, details });
   }
 
@@ -94,9 +101,14 @@ export class DossierLifecycle {
       const { dossier, actor } = command;
       if (!(await this.writes.insert(dossier, 'awaiting_imprint', ACTIVE_STATUSES, actor))) {
         const existing = await this.dossiers.findActiveByGapNumber(dossier.establishmentId, dossier.gapDossierNumber);
-        throw new DomainError('conflict', 'duplicate_active_dossier', `Un dossier DIAPASON est déjà en cours pour le dossier GAP ${dossier.gapDossierNumber}.`, {
-          existingDossierId: existing?.id ?? null,
-        });
+        throw new DomainError(
+          'conflict',
+          'duplicate_active_dossier',
+          `Un dossier DIAPASON est déjà en cours pour le dossier GAP ${dossier.gapDossierNumber}.`,
+          {
+            existingDossierId: existing?.id ?? null,
+          },
+        );
       }
       return (await this.dossiers.findById(dossier.establishmentId, dossier.id))!;
     });
@@ -135,7 +147,12 @@ export class DossierLifecycle {
         'imprint_approved',
         f.at,
         command.actor,
-        { ceilingCents: f.ceilingCents, imprintedAt: f.at, imprintValidUntil: imprintValidUntil(f.at, this.config.delays), imprintAttemptId: f.attemptId },
+        {
+          ceilingCents: f.ceilingCents,
+          imprintedAt: f.at,
+          imprintValidUntil: imprintValidUntil(f.at, this.config.delays),
+          imprintAttemptId: f.attemptId,
+        },
         { ...details, maskedPan: f.maskedPan, authorisationNumber: f.authorisationNumber },
       );
     });
@@ -180,7 +197,11 @@ export class DossierLifecycle {
       );
       const channels = this.planner.channelsOf(updated);
       if (channels.length === 0) {
-        updated = await this.notificationFailed({ ...command, actor: { type: 'system' }, facts: { at, reasons: [{ channel: null, reason: NO_CHANNEL }] } });
+        updated = await this.notificationFailed({
+          ...command,
+          actor: { type: 'system' },
+          facts: { at, reasons: [{ channel: null, reason: NO_CHANNEL }] },
+        });
       } else {
         for (const channel of this.planner.firstWave(channels)) await this.enqueueNotice(updated, channel, at);
       }
@@ -189,7 +210,13 @@ export class DossierLifecycle {
   }
 
   private enqueueNotice(dossier: Pick<DossierEntity, 'id' | 'establishmentId'>, channel: NoticeChannel, at: Date): Promise<void> {
-    return this.outbox.enqueue({ kind: NOTICE_SEND, establishmentId: dossier.establishmentId, dossierId: dossier.id, payload: { dossierId: dossier.id, channel }, at });
+    return this.outbox.enqueue({
+      kind: NOTICE_SEND,
+      establishmentId: dossier.establishmentId,
+      dossierId: dossier.id,
+      payload: { dossierId: dossier.id, channel },
+      at,
+    });
   }
 
   /** `notice.sent`: the first notice out starts the abandon clock (Y). */
@@ -234,7 +261,13 @@ export class DossierLifecycle {
     return this.tx.run(async () => {
       const dossier = await this.locked(command);
       const f = command.facts;
-      const evidence = { noticeId: f.noticeId, channel: f.channel, kind: f.kind, at: f.at.toISOString(), userAgent: f.userAgent?.slice(0, 300) ?? null };
+      const evidence = {
+        noticeId: f.noticeId,
+        channel: f.channel,
+        kind: f.kind,
+        at: f.at.toISOString(),
+        userAgent: f.userAgent?.slice(0, 300) ?? null,
+      };
       if (f.counts && canTransition(dossier.status, 'acknowledged')) {
         return this.move(
           dossier,
@@ -245,13 +278,19 @@ export class DossierLifecycle {
           { evidence },
         );
       }
-      await this.fact(dossier, 'notice.evidence', f.at, command.actor, { ...evidence, counted: false, why: f.counts ? `statut ${dossier.status}` : f.notCountedWhy ?? null });
+      await this.fact(dossier, 'notice.evidence', f.at, command.actor, {
+        ...evidence,
+        counted: false,
+        why: f.counts ? `statut ${dossier.status}` : (f.notCountedWhy ?? null),
+      });
       return dossier;
     });
   }
 
   /** `notification_failed`: no channel reaches the patient; the GAP falls back to ordinary collection. */
-  notificationFailed(command: LifecycleCommand<{ at: Date; reasons: { channel: NoticeChannel | null; reason: string | null }[] }>): Promise<DossierEntity> {
+  notificationFailed(
+    command: LifecycleCommand<{ at: Date; reasons: { channel: NoticeChannel | null; reason: string | null }[] }>,
+  ): Promise<DossierEntity> {
     return this.tx.run(async () => {
       const dossier = await this.locked(command);
       return this.move(dossier, 'notification_failed', command.facts.at, command.actor, undefined, { reasons: command.facts.reasons });
@@ -278,7 +317,12 @@ export class DossierLifecycle {
         'completion_started',
         command.facts.at,
         command.actor,
-        { completionKey: key, completionStartedAt: command.facts.at, completionLeaseUntil: command.facts.leaseUntil, completionAttempts: dossier.completionAttempts + 1 },
+        {
+          completionKey: key,
+          completionStartedAt: command.facts.at,
+          completionLeaseUntil: command.facts.leaseUntil,
+          completionAttempts: dossier.completionAttempts + 1,
+        },
         { idempotencyKey: key },
       );
     });
@@ -299,5 +343,11 @@ export function completionKeyFor(dossierId: string): string {
 }
 
 function imprintDetails(f: ImprintFacts): Record<string, unknown> {
-  return { attemptId: f.attemptId, terminalId: f.terminalCode, terminalModel: f.terminalModel, ceilingCents: f.ceilingCents, recovered: f.recovered ?? false };
+  return {
+    attemptId: f.attemptId,
+    terminalId: f.terminalCode,
+    terminalModel: f.terminalModel,
+    ceilingCents: f.ceilingCents,
+    recovered: f.recovered ?? false,
+  };
 }

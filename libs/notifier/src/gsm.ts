@@ -6,16 +6,50 @@ import { SegmentedMessage } from 'sms-segments-calculator';
  * are GSM-7 and stay.
  */
 const REPLACEMENTS: Record<string, string> = {
-  â: 'a', ê: 'e', î: 'i', ô: 'o', û: 'u', ë: 'e', ï: 'i', ÿ: 'y', ç: 'c', á: 'a', í: 'i', ó: 'o', ú: 'u',
-  Â: 'A', Ê: 'E', Î: 'I', Ô: 'O', Û: 'U', Ë: 'E', Ï: 'I', À: 'A', È: 'E', Ù: 'U', Œ: 'OE', œ: 'oe',
-  '’': "'", '‘': "'", '“': '"', '”': '"', '«': '"', '»': '"', '–': '-', '—': '-', '…': '...',
-  '\u00a0': ' ', '\u202f': ' ', '\u2009': ' ',
+  â: 'a',
+  ê: 'e',
+  î: 'i',
+  ô: 'o',
+  û: 'u',
+  ë: 'e',
+  ï: 'i',
+  ÿ: 'y',
+  ç: 'c',
+  á: 'a',
+  í: 'i',
+  ó: 'o',
+  ú: 'u',
+  Â: 'A',
+  Ê: 'E',
+  Î: 'I',
+  Ô: 'O',
+  Û: 'U',
+  Ë: 'E',
+  Ï: 'I',
+  À: 'A',
+  È: 'E',
+  Ù: 'U',
+  Œ: 'OE',
+  œ: 'oe',
+  '’': "'",
+  '‘': "'",
+  '“': '"',
+  '”': '"',
+  '«': '"',
+  '»': '"',
+  '–': '-',
+  '—': '-',
+  '…': '...',
+  '\u00a0': ' ',
+  '\u202f': ' ',
+  '\u2009': ' ',
 };
 
 /** GSM 03.38: the basic alphabet and the extension table (each extension character costs two septets). */
-const GSM_CHARSET = new Set(
-  [...'@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà', ...'^{}\\[~]|€\f'],
-);
+const GSM_CHARSET = new Set([
+  ...'@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+  ...'^{}\\[~]|€\f',
+]);
 
 export function toGsm7(text: string): string {
   let out = '';

@@ -25,7 +25,11 @@ describe('notice content', () => {
   });
 
   it('stays within two segments with a very long hospital name', () => {
-    const sms = renderSms({ ...facts, hospitalName: 'Centre hospitalier intercommunal de la Haute-Vallée et des Côteaux réunis — site principal', gapDossierNumber: 'X'.repeat(40) });
+    const sms = renderSms({
+      ...facts,
+      hospitalName: 'Centre hospitalier intercommunal de la Haute-Vallée et des Côteaux réunis — site principal',
+      gapDossierNumber: 'X'.repeat(40),
+    });
     expect(sms.segments).toBeLessThanOrEqual(2);
     expect(sms.body).toContain(facts.link);
   });

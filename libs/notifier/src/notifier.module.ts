@@ -20,7 +20,8 @@ export class NotifierModule {
           provide: PatientLinkTokens,
           inject: [DIAPASON_CONFIG],
           useFactory: (c: DiapasonConfig) => {
-            if (!c.tokenSecret) throw new Error('DIAPASON_TOKEN_SECRET est obligatoire (au moins 32 caractères) : il signe les liens envoyés aux patients.');
+            if (!c.tokenSecret)
+              throw new Error('DIAPASON_TOKEN_SECRET est obligatoire (au moins 32 caractères) : il signe les liens envoyés aux patients.');
             return new PatientLinkTokens(c.tokenSecret);
           },
         },
@@ -35,7 +36,9 @@ export class NotifierModule {
           inject: [DIAPASON_CONFIG],
           useFactory: (c: DiapasonConfig) => {
             if (!c.notices.sms && !c.notices.email) {
-              throw new Error('Aucun canal de notification : configurez Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM) et/ou SMTP (SMTP_URL, MAIL_FROM).');
+              throw new Error(
+                'Aucun canal de notification : configurez Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM) et/ou SMTP (SMTP_URL, MAIL_FROM).',
+              );
             }
             return { sms: Boolean(c.notices.sms), email: Boolean(c.notices.email) };
           },

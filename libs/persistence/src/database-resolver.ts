@@ -61,10 +61,7 @@ async function servedDataDirectory(port: number): Promise<string | typeof NOT_OU
  * this process. A server of another checkout or another program on the port is never adopted: the
  * start fails with a French message naming the port and DIAPASON_EMBEDDED_PG_PORT.
  */
-export async function resolveDatabase(
-  config: DiapasonConfig,
-  onLog: (line: string) => void = () => undefined,
-): Promise<ResolvedDatabase> {
+export async function resolveDatabase(config: DiapasonConfig, onLog: (line: string) => void = () => undefined): Promise<ResolvedDatabase> {
   if (config.database.url) {
     return { url: config.database.url, origin: 'DATABASE_URL', release: async () => undefined };
   }

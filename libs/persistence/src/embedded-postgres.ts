@@ -114,7 +114,15 @@ async function initialise(binaries: Binaries, databaseDir: string, log: (line: s
   try {
     const initdb = spawn(
       binaries.initdb,
-      [`--pgdata=${databaseDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C', '--lc-messages=C'],
+      [
+        `--pgdata=${databaseDir}`,
+        '--auth=scram-sha-256',
+        `--username=${USER}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+        '--lc-messages=C',
+      ],
       { ...ids, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -227,7 +235,9 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     if (gone) throw new EmbeddedPostgresError(explainFailure(output, options, databaseDir));
     if (Date.now() > deadline) {
       guard.stdin!.end();
-      throw new EmbeddedPostgresError(`Le PostgreSQL embarqué (${databaseDir}) ne répond pas après 60 s :\n${output.trim().split('\n').slice(-8).join('\n')}`);
+      throw new EmbeddedPostgresError(
+        `Le PostgreSQL embarqué (${databaseDir}) ne répond pas après 60 s :\n${output.trim().split('\n').slice(-8).join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 150));
   }

@@ -108,7 +108,10 @@ export function isTerminalModel(value: unknown): value is TerminalModel {
 }
 
 /** Profile of a model with a terminal's own overrides (from its URL: `variant`, `imprintType`, `imprintAction`). */
-export function profileFor(model: TerminalModel, overrides: { variant?: 'E+' | 'E'; imprintType?: string; imprintAction?: string } = {}): TerminalProfile {
+export function profileFor(
+  model: TerminalModel,
+  overrides: { variant?: 'E+' | 'E'; imprintType?: string; imprintAction?: string } = {},
+): TerminalProfile {
   const base = PROFILES[model];
   return {
     ...base,

@@ -37,38 +37,83 @@ export function diagnose(error: unknown, transportKind: 'serial' | 'tcp'): Check
   if (error instanceof LinkError) {
     const sys = error.systemCode;
     if (transportKind === 'serial' && sys === 'ENOENT') {
-      return [{ cause: 'Port série introuvable : câble USB débranché, terminal éteint ou mauvais port dans l’adresse.', check: 'Câble branché des deux côtés, terminal allumé ; le port existe (ls /dev/ttyACM* /dev/ttyUSB*) ; l’adresse du terminal le nomme.', contact: IT }];
+      return [
+        {
+          cause: 'Port série introuvable : câble USB débranché, terminal éteint ou mauvais port dans l’adresse.',
+          check: 'Câble branché des deux côtés, terminal allumé ; le port existe (ls /dev/ttyACM* /dev/ttyUSB*) ; l’adresse du terminal le nomme.',
+          contact: IT,
+        },
+      ];
     }
     if (sys === 'EACCES') {
       return [{ cause: 'Accès au port série refusé.', check: 'Le compte qui exécute DIAPASON appartient au groupe dialout.', contact: IT }];
     }
     if (sys === 'EBUSY') {
-      return [{ cause: 'Port série déjà ouvert par un autre programme (ancien logiciel de caisse ?).', check: 'Fermer l’autre programme, ou vérifier qu’un seul pont DIAPASON gère ce terminal.', contact: IT }];
+      return [
+        {
+          cause: 'Port série déjà ouvert par un autre programme (ancien logiciel de caisse ?).',
+          check: 'Fermer l’autre programme, ou vérifier qu’un seul pont DIAPASON gère ce terminal.',
+          contact: IT,
+        },
+      ];
     }
     if (sys === 'ECONNREFUSED') {
-      return [{ cause: 'Le terminal refuse la connexion : mode caisse (Caisse-AP) non activé ou mauvais port.', check: 'Menu du terminal : liaison caisse activée en IP, port 8888 (ou celui de l’adresse).', contact: VENDOR }];
+      return [
+        {
+          cause: 'Le terminal refuse la connexion : mode caisse (Caisse-AP) non activé ou mauvais port.',
+          check: 'Menu du terminal : liaison caisse activée en IP, port 8888 (ou celui de l’adresse).',
+          contact: VENDOR,
+        },
+      ];
     }
     if (sys && ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN'].includes(sys)) {
       return [
-        { cause: 'Terminal injoignable sur le réseau.', check: 'Adresse IP du terminal (menu réseau), Wi-Fi ou câble, pare-feu entre le serveur et le terminal.', contact: IT },
+        {
+          cause: 'Terminal injoignable sur le réseau.',
+          check: 'Adresse IP du terminal (menu réseau), Wi-Fi ou câble, pare-feu entre le serveur et le terminal.',
+          contact: IT,
+        },
         { cause: 'Terminal éteint ou en veille.', check: 'Terminal allumé, batterie chargée (iWL280 sur son socle).', contact: VENDOR },
       ];
     }
     if (error.code === 'link_unavailable' && transportKind === 'serial') {
       return [
-        { cause: 'Le terminal ne répond pas à la caisse : pas en mode caisse, ou vitesse/parité différentes.', check: 'Menu du terminal : liaison caisse activée (Concert V2, USB ou série) ; vitesse et parité identiques à l’adresse (baudRate, parity).', contact: VENDOR },
+        {
+          cause: 'Le terminal ne répond pas à la caisse : pas en mode caisse, ou vitesse/parité différentes.',
+          check:
+            'Menu du terminal : liaison caisse activée (Concert V2, USB ou série) ; vitesse et parité identiques à l’adresse (baudRate, parity).',
+          contact: VENDOR,
+        },
         { cause: 'Mauvais câble (câble de charge sans données).', check: 'Essayer le câble livré avec le terminal.', contact: IT },
       ];
     }
     if (error.code === 'nak_limit' || error.code === 'bad_lrc') {
-      return [{ cause: 'Les octets sont déformés sur la ligne : vitesse, bits de données ou parité incorrects.', check: 'Comparer baudRate, dataBits, parity de l’adresse avec le menu du terminal (USB : 9600 8N1 ; RS-232 : 7 bits, parité paire).', contact: VENDOR }];
+      return [
+        {
+          cause: 'Les octets sont déformés sur la ligne : vitesse, bits de données ou parité incorrects.',
+          check: 'Comparer baudRate, dataBits, parity de l’adresse avec le menu du terminal (USB : 9600 8N1 ; RS-232 : 7 bits, parité paire).',
+          contact: VENDOR,
+        },
+      ];
     }
     if (error.code === 'timeout' || error.code === 'link_closed') {
-      return [{ cause: 'Le terminal reçoit la demande mais ne répond pas : occupé, hors mode caisse, ou application de paiement bloquée.', check: 'Écran du terminal : aucune transaction en cours ; redémarrer le terminal.', contact: VENDOR }];
+      return [
+        {
+          cause: 'Le terminal reçoit la demande mais ne répond pas : occupé, hors mode caisse, ou application de paiement bloquée.',
+          check: 'Écran du terminal : aucune transaction en cours ; redémarrer le terminal.',
+          contact: VENDOR,
+        },
+      ];
     }
   }
   if (error instanceof ProtocolError) {
-    return [{ cause: 'Le dialogue ne suit pas le profil de protocole attendu pour ce modèle.', check: 'Modèle déclaré correct (ICT250 / iWL280) ; version de l’application caisse du terminal.', contact: EDITOR }];
+    return [
+      {
+        cause: 'Le dialogue ne suit pas le profil de protocole attendu pour ce modèle.',
+        check: 'Modèle déclaré correct (ICT250 / iWL280) ; version de l’application caisse du terminal.',
+        contact: EDITOR,
+      },
+    ];
   }
   return [{ cause: `Erreur inattendue : ${error instanceof Error ? error.message : String(error)}`, check: 'Journal du service.', contact: EDITOR }];
 }
@@ -124,7 +169,11 @@ export class TerminalCheck {
       settings = parseTransportUrl(terminal.transportUrl);
     } catch (error) {
       steps.push({ step: 'Adresse du terminal', ok: false, detail: (error as Error).message });
-      report.problems.push({ cause: 'Adresse du terminal invalide.', check: 'Format serial:///dev/ttyACM0?baudRate=9600 ou tcp://adresse:8888.', contact: IT });
+      report.problems.push({
+        cause: 'Adresse du terminal invalide.',
+        check: 'Format serial:///dev/ttyACM0?baudRate=9600 ou tcp://adresse:8888.',
+        contact: IT,
+      });
       return report;
     }
     steps.push({ step: 'Adresse du terminal', ok: true, detail: describeTransport(settings) });
@@ -132,7 +181,11 @@ export class TerminalCheck {
     const holder = `check:${process.pid}`;
     if (!(await this.terminals.claim(terminal.id, holder, this.clock.now(), 30_000))) {
       steps.push({ step: 'Disponibilité', ok: false, detail: 'Une transaction est en cours sur ce terminal.' });
-      report.problems.push({ cause: 'Terminal occupé par une transaction.', check: 'Attendre la fin de la transaction puis relancer la vérification.', contact: IT });
+      report.problems.push({
+        cause: 'Terminal occupé par une transaction.',
+        check: 'Attendre la fin de la transaction puis relancer la vérification.',
+        contact: IT,
+      });
       return report;
     }
     try {

@@ -64,7 +64,9 @@ export class TerminalClient {
 
   /** The terminal's last transaction: moves no money; the zero-risk exchange of `terminal:check`. */
   lastTransaction(): Promise<TransactionResult> {
-    return this.serial(() => this.timed({ operation: 'last_transaction', amountCents: 0, reference: 'STATUS' }, this.settings.timing.answerTimeoutMs));
+    return this.serial(() =>
+      this.timed({ operation: 'last_transaction', amountCents: 0, reference: 'STATUS' }, this.settings.timing.answerTimeoutMs),
+    );
   }
 
   private async timed(request: ConcertRequest, answerTimeoutMs?: number): Promise<TransactionResult> {

@@ -91,7 +91,12 @@ export function parseTransportUrl(text: string): TerminalLinkSettings {
     if (!url.hostname) throw new ProtocolError('bad_field', 'Hôte manquant dans l’adresse du terminal');
     return {
       ...common,
-      transport: { kind: 'tcp', host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 8888, protocol: url.protocol === 'tcp:' ? 'v3' : 'v2' },
+      transport: {
+        kind: 'tcp',
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port ? Number(url.port) : 8888,
+        protocol: url.protocol === 'tcp:' ? 'v3' : 'v2',
+      },
     };
   }
   throw new ProtocolError('bad_field', `Protocole d’adresse non pris en charge : ${url.protocol} (serial:, tcp:, tcp+v2:)`);

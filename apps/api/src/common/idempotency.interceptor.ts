@@ -30,18 +30,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (request.method !== 'POST' || key === undefined || !request.principal) return next.handle();
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      throw new ProblemException(
-        400,
-        'invalid_idempotency_key',
-        'L’en-tête Idempotency-Key doit compter 1 à 255 caractères ASCII imprimables.',
-      );
+      throw new ProblemException(400, 'invalid_idempotency_key', 'L’en-tête Idempotency-Key doit compter 1 à 255 caractères ASCII imprimables.');
     }
     const establishmentId = request.principal.establishmentId;
     const fingerprint = createHash('sha256')
       .update(`${request.method} ${request.path}\n${stringify(request.body ?? null)}`)
       .digest('hex');
-    const status =
-      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
+    const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     const response = context.switchToHttp().getResponse<Response>();
 
     return from(

@@ -71,9 +71,6 @@ export class ProblemException extends HttpException {
 }
 
 export function validationProblem(errors: InvalidField[]): ProblemException {
-  const detail =
-    errors.length === 1
-      ? `Le champ ${errors[0].field} est invalide : ${errors[0].message}.`
-      : `${errors.length} champs sont invalides.`;
+  const detail = errors.length === 1 ? `Le champ ${errors[0].field} est invalide : ${errors[0].message}.` : `${errors.length} champs sont invalides.`;
   return new ProblemException(400, 'validation_failed', detail, { errors });
 }

@@ -49,9 +49,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
     // One message per field: a wrong type says more than the rules that follow from the type.
-    const constraints = Object.entries(error.constraints ?? {}).sort(
-      ([a], [b]) => priority(a) - priority(b),
-    );
+    const constraints = Object.entries(error.constraints ?? {}).sort(([a], [b]) => priority(a) - priority(b));
     if (constraints.length > 0) {
       const [constraint, message] = constraints[0];
       fields.push({ field, message: frenchMessage(constraint, message) });

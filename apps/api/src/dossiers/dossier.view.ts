@@ -1,13 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { DossierStatus, ReportingCategory } from '@diapason/domain';
-import {
-  DOSSIER_STATUSES,
-  JOURNAL_EVENT_TYPES,
-  REPORTING_CATEGORIES,
-  categoryLabel,
-  reportingCategory,
-  statusLabel,
-} from '@diapason/domain';
+import { DOSSIER_STATUSES, JOURNAL_EVENT_TYPES, REPORTING_CATEGORIES, categoryLabel, reportingCategory, statusLabel } from '@diapason/domain';
 import type { DossierEntity, DossierEventEntity, ImprintAttemptEntity, NoticeRow } from '@diapason/persistence';
 import { maskRecipient } from '@diapason/notifier';
 import { TERMINAL_MODELS } from '@diapason/terminal-bridge';

@@ -94,11 +94,7 @@ export class DossiersController {
   @IdempotencyKeyHeader()
   @ApiOkResponse({ type: DossierView })
   @ApiProblems(...JSON_BODY_PROBLEMS, NOT_FOUND, INVALID_TRANSITION('statut ne permettant plus l’annulation'))
-  async cancel(
-    @Principal() principal: ApiKeyPrincipal,
-    @Param('id') id: string,
-    @Body() body: CancelDossierDto,
-  ): Promise<DossierView> {
+  async cancel(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string, @Body() body: CancelDossierDto): Promise<DossierView> {
     return this.presenter.one(await this.cancelDossier.execute(principal, id, body.reason));
   }
 
@@ -142,11 +138,7 @@ export class DossiersController {
     },
     { status: 422, description: '`unknown_terminal` : aucun terminal de cet identifiant pour l’établissement (détail dans `errors`).' },
   )
-  async imprint(
-    @Principal() principal: ApiKeyPrincipal,
-    @Param('id') id: string,
-    @Body() body: RequestImprintDto,
-  ): Promise<ImprintAttemptView> {
+  async imprint(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string, @Body() body: RequestImprintDto): Promise<ImprintAttemptView> {
     const { attempt, terminal } = await this.requestImprint.execute(principal, id, body);
     return toImprintAttemptView(attempt, new Map([[terminal.id, terminal.code]]));
   }

@@ -14,7 +14,10 @@ export class HealthController {
   @Get()
   @ApiOperation({ operationId: 'getHealth', summary: 'État du service et de sa base de données' })
   @ApiOkResponse({ type: HealthView, description: 'Service et base disponibles (`status: ok`).' })
-  @ApiServiceUnavailableResponse({ type: HealthView, description: 'Base de données injoignable (`status: degraded`) : même corps qu’en 200, pas un problème RFC 9457.' })
+  @ApiServiceUnavailableResponse({
+    type: HealthView,
+    description: 'Base de données injoignable (`status: degraded`) : même corps qu’en 200, pas un problème RFC 9457.',
+  })
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
     const started = performance.now();
     let database: HealthView['database'];

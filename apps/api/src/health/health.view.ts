@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class HealthDatabaseView {
   @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
-  @ApiPropertyOptional({ type: 'number', minimum: 0, description: 'Temps de réponse de la base (ms, au dixième), si elle répond.' }) latencyMs?: number;
+  @ApiPropertyOptional({ type: 'number', minimum: 0, description: 'Temps de réponse de la base (ms, au dixième), si elle répond.' })
+  latencyMs?: number;
   @ApiPropertyOptional({ description: 'Erreur de la base, si elle ne répond pas.' }) error?: string;
 }
 

@@ -41,7 +41,8 @@ export class PatientPageController {
   async page(@Param('token') token: string, @Query('fait') done: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
     const link = await this.resolveLink.execute(token);
     // Following the link is evidence of receipt (unless DIAPASON_ACK_EVIDENCE=explicit).
-    const dossier = link.dossier.status === 'payment_requested' ? await this.recordEvidence.execute(link, 'link', req.get('user-agent')) : link.dossier;
+    const dossier =
+      link.dossier.status === 'payment_requested' ? await this.recordEvidence.execute(link, 'link', req.get('user-agent')) : link.dossier;
     const message =
       done === 'prise-de-connaissance'
         ? 'Merci, votre prise de connaissance est enregistrée.'

@@ -5,7 +5,8 @@ import { PROFILES, TERMINAL_MODELS } from '@diapason/terminal-bridge';
 export class TerminalHealthView {
   @ApiProperty({ enum: ['ok', 'error', 'unknown'] }) status!: 'ok' | 'error' | 'unknown';
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) lastSeenAt!: Date | null;
-  @ApiProperty({ type: 'integer', nullable: true, description: 'Temps de réponse du dernier échange, en millisecondes.' }) lastLatencyMs!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Temps de réponse du dernier échange, en millisecondes.' }) lastLatencyMs!:
+    number | null;
   @ApiProperty({ type: 'string', nullable: true }) lastError!: string | null;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) lastErrorAt!: Date | null;
   @ApiProperty({ description: 'Une transaction est en cours.' }) busy!: boolean;
@@ -79,6 +80,7 @@ export class TerminalCheckReportView {
   @ApiProperty({ description: 'Vrai si le terminal a répondu conformément à son profil.' }) ok!: boolean;
   @ApiProperty({ type: 'integer', nullable: true, description: 'Temps de réponse en millisecondes ; null sans réponse.' }) latencyMs!: number | null;
   @ApiProperty({ type: [TerminalCheckStepView], description: 'Étapes de la vérification, dans l’ordre.' }) steps!: TerminalCheckStepView[];
-  @ApiProperty({ type: [TerminalCheckProblemView], description: 'Causes probables d’un échec, à examiner dans l’ordre.' }) problems!: TerminalCheckProblemView[];
+  @ApiProperty({ type: [TerminalCheckProblemView], description: 'Causes probables d’un échec, à examiner dans l’ordre.' })
+  problems!: TerminalCheckProblemView[];
   @ApiProperty({ type: 'string', format: 'date-time' }) checkedAt!: string;
 }

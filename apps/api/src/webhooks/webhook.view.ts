@@ -29,7 +29,8 @@ export class WebhookAttemptView {
 export class WebhookDeliveryView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['webhook_delivery'] }) object!: 'webhook_delivery';
-  @ApiProperty({ example: 'evt_42', description: 'Identifiant de l’événement (en-tête Diapason-Event-Id et membre `id` du corps envoyé).' }) eventId!: string;
+  @ApiProperty({ example: 'evt_42', description: 'Identifiant de l’événement (en-tête Diapason-Event-Id et membre `id` du corps envoyé).' })
+  eventId!: string;
   @ApiProperty({ example: 'dossier.completed' }) eventType!: string;
   @ApiProperty({ enum: ['pending', 'sending', 'delivered', 'failed'] }) status!: string;
   @ApiProperty({ type: [WebhookAttemptView] }) attempts!: WebhookAttemptView[];

@@ -66,7 +66,11 @@ export class WebhooksController {
   @ApiOperation({ operationId: 'listWebhookDeliveries', summary: 'Envois de cet abonnement, du plus récent au plus ancien, avec chaque tentative' })
   @ApiOkResponse({ type: WebhookDeliveryListView })
   @ApiProblems({ status: 400, description: '`validation_failed` : paramètre invalide ou inconnu (détail dans `errors`).' }, NOT_FOUND)
-  async deliveries(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string, @Query() query: ListDeliveriesQuery): Promise<WebhookDeliveryListView> {
+  async deliveries(
+    @Principal() principal: ApiKeyPrincipal,
+    @Param('id') id: string,
+    @Query() query: ListDeliveriesQuery,
+  ): Promise<WebhookDeliveryListView> {
     return { data: (await this.listDeliveries.execute(principal, id, query)).map(toWebhookDeliveryView) };
   }
 }

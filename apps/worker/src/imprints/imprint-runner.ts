@@ -105,14 +105,20 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
         // The bridge that ran it died: only the terminal knows how it ended.
         const last = await client.lastTransaction();
         if (last.answer.reference === attempt.reference) result = { ...last, recovered: true };
-        else failure = { code: 'interrupted', message: 'Transaction interrompue (pont redémarré) sans empreinte confirmée par le terminal : recommencez.' };
+        else
+          failure = {
+            code: 'interrupted',
+            message: 'Transaction interrompue (pont redémarré) sans empreinte confirmée par le terminal : recommencez.',
+          };
       }
       if (result && result.answer.status !== 'accepted') failure = reasonForAnswer(result.answer);
       await this.terminals.recordSeen(terminal.id, this.clock.now(), result?.latencyMs ?? 0);
     } catch (error) {
       failure = reasonForError(error);
       this.logger.warn({ terminal: terminal.code, code: failure.code, err: error }, 'imprint failed on the link');
-      await this.terminals.recordError(terminal.id, this.clock.now(), `${failure.code}: ${error instanceof Error ? error.message : String(error)}`).catch(() => undefined);
+      await this.terminals
+        .recordError(terminal.id, this.clock.now(), `${failure.code}: ${error instanceof Error ? error.message : String(error)}`)
+        .catch(() => undefined);
     } finally {
       await this.terminals.release(terminal.id, attempt.id).catch(() => undefined);
     }
@@ -153,11 +159,24 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
         dossierId: attempt.dossierId,
         actor: { type: 'cashier' as const, id: `terminal:${terminalCode}` },
       };
-      const imprint = { at: now, attemptId: attempt.id, terminalCode, terminalModel: model, ceilingCents: attempt.ceilingCents, recovered: result?.recovered ?? false };
+      const imprint = {
+        at: now,
+        attemptId: attempt.id,
+        terminalCode,
+        terminalModel: model,
+        ceilingCents: attempt.ceilingCents,
+        recovered: result?.recovered ?? false,
+      };
       if (approved) {
-        await this.lifecycle.imprintApproved({ ...command, facts: { ...imprint, maskedPan: answer.maskedPan, authorisationNumber: answer.authorisationNumber } });
+        await this.lifecycle.imprintApproved({
+          ...command,
+          facts: { ...imprint, maskedPan: answer.maskedPan, authorisationNumber: answer.authorisationNumber },
+        });
       } else {
-        await this.lifecycle.imprintFailed({ ...command, facts: { ...imprint, reason: failure?.code ?? 'unknown', message: failure?.message ?? null } });
+        await this.lifecycle.imprintFailed({
+          ...command,
+          facts: { ...imprint, reason: failure?.code ?? 'unknown', message: failure?.message ?? null },
+        });
       }
     });
   }

@@ -107,7 +107,11 @@ export class DossierWriteRepository {
    * Writes the new status only if nobody changed it meanwhile, with the facts of that step, and
    * appends the event.
    */
-  async applyTransition(current: DossierEntity, spec: TransitionSpec, change: { at: Date; actor: Actor; patch?: DossierPatch; details?: Record<string, unknown> }): Promise<DossierEntity> {
+  async applyTransition(
+    current: DossierEntity,
+    spec: TransitionSpec,
+    change: { at: Date; actor: Actor; patch?: DossierPatch; details?: Record<string, unknown> },
+  ): Promise<DossierEntity> {
     if (!spec.from.includes(current.status)) throw new InvalidTransitionError(current.status, spec.event);
     const patch: Partial<DossierEntity> = {
       ...change.patch,
@@ -127,7 +131,14 @@ export class DossierWriteRepository {
         throw new InvalidTransitionError(actual?.status ?? current.status, spec.event);
       }
       const updated: DossierEntity = { ...current, ...patch, version: current.version + 1 };
-      await this.append(updated, { type: spec.type, fromStatus: current.status, toStatus: spec.to, actor: change.actor, at: change.at, details: change.details ?? {} });
+      await this.append(updated, {
+        type: spec.type,
+        fromStatus: current.status,
+        toStatus: spec.to,
+        actor: change.actor,
+        at: change.at,
+        details: change.details ?? {},
+      });
       return updated;
     });
   }
@@ -141,17 +152,26 @@ export class DossierWriteRepository {
     await this.tx.manager.query(
       `INSERT INTO dossier_event (dossier_id, establishment_id, type, from_status, to_status, actor_type, actor_id, details, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)`,
-      [dossier.id, dossier.establishmentId, event.type, event.fromStatus, event.toStatus, event.actor.type, event.actor.id ?? null, JSON.stringify(event.details), event.at],
+      [
+        dossier.id,
+        dossier.establishmentId,
+        event.type,
+        event.fromStatus,
+        event.toStatus,
+        event.actor.type,
+        event.actor.id ?? null,
+        JSON.stringify(event.details),
+        event.at,
+      ],
     );
   }
 
   /** The abandon clock (Y) starts with the first notice that goes out; later notices keep it. */
   async startNoticeClock(dossierId: string, sentAt: Date, ackDueAt: Date): Promise<void> {
-    await this.tx.manager.query(`UPDATE dossier SET notice_sent_at = coalesce(notice_sent_at, $2), ack_due_at = coalesce(ack_due_at, $3) WHERE id = $1`, [
-      dossierId,
-      sentAt,
-      ackDueAt,
-    ]);
+    await this.tx.manager.query(
+      `UPDATE dossier SET notice_sent_at = coalesce(notice_sent_at, $2), ack_due_at = coalesce(ack_due_at, $3) WHERE id = $1`,
+      [dossierId, sentAt, ackDueAt],
+    );
   }
 
   private async claimCompletions(sql: string, params: unknown[]): Promise<ClaimedCompletion[]> {
@@ -239,7 +259,8 @@ export class DossierWriteRepository {
     });
     // Both outcomes leave the one status a sent debit is in.
     const [from] = approved.from;
-    if (approved.from.length !== 1 || refused.from.length !== 1 || refused.from[0] !== from) throw new Error('completion outcomes must leave one status');
+    if (approved.from.length !== 1 || refused.from.length !== 1 || refused.from[0] !== from)
+      throw new Error('completion outcomes must leave one status');
     const rows = returnedRows(
       await this.tx.manager.query(
         `WITH input AS (
@@ -312,7 +333,9 @@ export class DossierWriteRepository {
     return camelRows<AlertedDossier>(rows);
   }
 
-  async insertAlerts(alerts: { id: string; establishmentId: string; dossierId: string; type: string; message: string; deadlineAt: Date | null; createdAt: Date }[]): Promise<void> {
+  async insertAlerts(
+    alerts: { id: string; establishmentId: string; dossierId: string; type: string; message: string; deadlineAt: Date | null; createdAt: Date }[],
+  ): Promise<void> {
     if (alerts.length === 0) return;
     await this.tx.manager.query(
       `INSERT INTO alert (id, establishment_id, dossier_id, type, message, deadline_at, created_at)

@@ -28,10 +28,11 @@ export class EstablishmentRepository {
 
   /** The establishment with this code, created with `name` if it does not exist yet. */
   async ensure(code: string, name: string): Promise<EstablishmentEntity> {
-    await this.tx.manager.query(
-      `INSERT INTO establishment (id, code, name) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`,
-      [uuidv7(), code, name],
-    );
+    await this.tx.manager.query(`INSERT INTO establishment (id, code, name) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`, [
+      uuidv7(),
+      code,
+      name,
+    ]);
     return this.tx.manager.findOneByOrFail(EstablishmentEntity, { code });
   }
 

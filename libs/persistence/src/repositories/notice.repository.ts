@@ -53,14 +53,16 @@ export class NoticeRepository {
 
   async ofDossiers(dossierIds: string[]): Promise<NoticeRow[]> {
     if (dossierIds.length === 0) return [];
-    const rows: Record<string, unknown>[] = await this.tx.manager.query(
-      `SELECT * FROM notice WHERE dossier_id = ANY($1) ORDER BY created_at, id`,
-      [dossierIds],
-    );
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(`SELECT * FROM notice WHERE dossier_id = ANY($1) ORDER BY created_at, id`, [
+      dossierIds,
+    ]);
     return rows.map(map);
   }
 
-  async update(id: string, patch: Partial<Pick<NoticeRow, 'status' | 'providerId' | 'segments' | 'sendStartedAt' | 'sentAt' | 'deliveredAt' | 'failedAt' | 'failureReason'>>): Promise<void> {
+  async update(
+    id: string,
+    patch: Partial<Pick<NoticeRow, 'status' | 'providerId' | 'segments' | 'sendStartedAt' | 'sentAt' | 'deliveredAt' | 'failedAt' | 'failureReason'>>,
+  ): Promise<void> {
     const columns: Record<string, string> = {
       status: 'status',
       providerId: 'provider_id',
@@ -73,9 +75,9 @@ export class NoticeRepository {
     };
     const entries = Object.entries(patch).filter(([k]) => k in columns);
     if (entries.length === 0) return;
-    await this.tx.manager.query(
-      `UPDATE notice SET ${entries.map(([k], i) => `${columns[k]} = $${i + 2}`).join(', ')} WHERE id = $1`,
-      [id, ...entries.map(([, v]) => v)],
-    );
+    await this.tx.manager.query(`UPDATE notice SET ${entries.map(([k], i) => `${columns[k]} = $${i + 2}`).join(', ')} WHERE id = $1`, [
+      id,
+      ...entries.map(([, v]) => v),
+    ]);
   }
 }

@@ -24,7 +24,13 @@ export const OUTBOX_CHANNEL = 'diapason_outbox';
 export class OutboxRepository {
   constructor(private readonly tx: TransactionContext) {}
 
-  async enqueue(item: { kind: string; establishmentId: string; dossierId: string | null; payload: Record<string, unknown>; at: Date }): Promise<void> {
+  async enqueue(item: {
+    kind: string;
+    establishmentId: string;
+    dossierId: string | null;
+    payload: Record<string, unknown>;
+    at: Date;
+  }): Promise<void> {
     await this.tx.manager.query(
       `INSERT INTO outbox (kind, establishment_id, dossier_id, payload, status, next_attempt_at, created_at)
        VALUES ($1, $2, $3, $4::jsonb, 'pending', $5, $5)`,
@@ -35,10 +41,7 @@ export class OutboxRepository {
 
   async claim(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
     const rows = returnedRows<Record<string, unknown>>(
-      await this.tx.manager.query(
-        `${leaseClaim('outbox')} SELECT * FROM leased`,
-        [now, limit, new Date(now.getTime() + leaseMs)],
-      ),
+      await this.tx.manager.query(`${leaseClaim('outbox')} SELECT * FROM leased`, [now, limit, new Date(now.getTime() + leaseMs)]),
     );
     return rows.map((r) => {
       const item = camelRow<OutboxItem>(r);
@@ -51,10 +54,11 @@ export class OutboxRepository {
   }
 
   async retryAt(id: string, at: Date, error: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE outbox SET status = 'pending', next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1`,
-      [id, at, error.slice(0, 500)],
-    );
+    await this.tx.manager.query(`UPDATE outbox SET status = 'pending', next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1`, [
+      id,
+      at,
+      error.slice(0, 500),
+    ]);
   }
 
   async dead(id: string, at: Date, error: string): Promise<void> {

@@ -77,10 +77,7 @@ export class TerminalRepository {
   }
 
   async release(terminalId: string, busyWith: string): Promise<void> {
-    await this.tx.manager.query(`UPDATE terminal SET busy_until = NULL, busy_with = NULL WHERE id = $1 AND busy_with = $2`, [
-      terminalId,
-      busyWith,
-    ]);
+    await this.tx.manager.query(`UPDATE terminal SET busy_until = NULL, busy_with = NULL WHERE id = $1 AND busy_with = $2`, [terminalId, busyWith]);
   }
 
   async recordSeen(terminalId: string, at: Date, latencyMs: number): Promise<void> {
@@ -129,13 +126,15 @@ export class TerminalRepository {
       const claimed: ClaimedAttempt[] = [];
       const leaseUntil = new Date(now.getTime() + leaseMs);
       for (const terminal of camelRows<TerminalEntity>(terminals)) {
-        const rows = returnedRows(await manager.query(
-          `UPDATE imprint_attempt SET status = 'running', started_at = $2, lease_until = $3, runner = $4
+        const rows = returnedRows(
+          await manager.query(
+            `UPDATE imprint_attempt SET status = 'running', started_at = $2, lease_until = $3, runner = $4
             WHERE id = (SELECT id FROM imprint_attempt WHERE terminal_id = $1 AND status = 'pending'
                          ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING *`,
-          [terminal.id, now, leaseUntil, runner],
-        ));
+            [terminal.id, now, leaseUntil, runner],
+          ),
+        );
         const [attempt] = camelRows<ImprintAttemptEntity>(rows);
         if (!attempt) continue;
         await manager.query(`UPDATE terminal SET busy_until = $2, busy_with = $3 WHERE id = $1`, [terminal.id, leaseUntil, attempt.id]);
@@ -148,15 +147,17 @@ export class TerminalRepository {
   /** Attempts whose bridge stopped answering mid-transaction: taken over to learn how they ended. */
   async claimStale(host: string, runner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedAttempt[]> {
     return this.tx.run(async (manager) => {
-      const rows = returnedRows(await manager.query(
-        `UPDATE imprint_attempt a SET lease_until = $3, runner = $4
+      const rows = returnedRows(
+        await manager.query(
+          `UPDATE imprint_attempt a SET lease_until = $3, runner = $4
           WHERE a.id IN (SELECT a2.id FROM imprint_attempt a2 JOIN terminal t ON t.id = a2.terminal_id
                           WHERE a2.status = 'running' AND a2.lease_until < $2
                             AND (t.bridge_host IS NULL OR t.bridge_host = $1)
                           ORDER BY a2.lease_until LIMIT $5 FOR UPDATE OF a2 SKIP LOCKED)
           RETURNING a.*`,
-        [host, now, new Date(now.getTime() + leaseMs), runner, limit],
-      ));
+          [host, now, new Date(now.getTime() + leaseMs), runner, limit],
+        ),
+      );
       const attempts = camelRows<ImprintAttemptEntity>(rows);
       const terminals = await this.findByIds([...new Set(attempts.map((a) => a.terminalId))]);
       const byId = new Map(terminals.map((t) => [t.id, t]));

@@ -76,20 +76,26 @@ describe('Concert V2 framing', () => {
         return copy;
       });
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)), mutated), (input) => {
-        const { items, rest } = parseV2Stream(input);
-        expect(rest.length).toBeLessThanOrEqual(input.length);
-        expect(rest.length).toBeLessThan(300);
-        for (const item of items) {
-          if (item.kind === 'frame') {
-            try {
-              decodeV2Answer(profile, item.data);
-            } catch (error) {
-              expect(error).toBeInstanceOf(ProtocolError);
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)),
+          mutated,
+        ),
+        (input) => {
+          const { items, rest } = parseV2Stream(input);
+          expect(rest.length).toBeLessThanOrEqual(input.length);
+          expect(rest.length).toBeLessThan(300);
+          for (const item of items) {
+            if (item.kind === 'frame') {
+              try {
+                decodeV2Answer(profile, item.data);
+              } catch (error) {
+                expect(error).toBeInstanceOf(ProtocolError);
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -147,7 +153,13 @@ describe('Concert V3 (Caisse-AP) TLV', () => {
       ['CZ', '0300'],
     ]);
     expect(bytes.toString()).toBe('CZ0040300CA00201');
-    expect(parseTlv(bytes)).toEqual({ fields: new Map([['CZ', '0300'], ['CA', '01']]), consumed: 16 });
+    expect(parseTlv(bytes)).toEqual({
+      fields: new Map([
+        ['CZ', '0300'],
+        ['CA', '01'],
+      ]),
+      consumed: 16,
+    });
   });
 
   it('waits for the end of a split field', () => {
@@ -174,22 +186,34 @@ describe('Concert V3 (Caisse-AP) TLV', () => {
       return copy;
     });
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)), mutated), (input) => {
-        const { fields, consumed, error } = parseTlv(input);
-        expect(consumed).toBeLessThanOrEqual(input.length);
-        if (error) expect(error).toBeInstanceOf(ProtocolError);
-        try {
-          decodeV3Answer(profile, fields);
-        } catch (e) {
-          expect(e).toBeInstanceOf(ProtocolError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)),
+          mutated,
+        ),
+        (input) => {
+          const { fields, consumed, error } = parseTlv(input);
+          expect(consumed).toBeLessThanOrEqual(input.length);
+          if (error) expect(error).toBeInstanceOf(ProtocolError);
+          try {
+            decodeV3Answer(profile, fields);
+          } catch (e) {
+            expect(e).toBeInstanceOf(ProtocolError);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('maps the V3 statuses', () => {
-    const base = new Map([['CZ', '0300'], ['CA', '01'], ['CB', '100'], ['CD', '4'], ['CE', '978']]);
+    const base = new Map([
+      ['CZ', '0300'],
+      ['CA', '01'],
+      ['CB', '100'],
+      ['CD', '4'],
+      ['CE', '978'],
+    ]);
     expect(decodeV3Answer(profile, new Map([...base, ['AE', '10']])).status).toBe('accepted');
     expect(decodeV3Answer(profile, new Map([...base, ['AE', '01'], ['AF', '04']])).status).toBe('refused');
     const abandoned = decodeV3Answer(profile, new Map([...base, ['AE', '01'], ['AF', '06']]));

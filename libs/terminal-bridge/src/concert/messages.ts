@@ -135,8 +135,7 @@ export function decodeV3Answer(profile: TerminalProfile, fields: TlvFields): Con
   }
   const ae = fields.get('AE')!;
   const af = fields.get('AF') ?? null;
-  const status: AnswerStatus | undefined =
-    ae === '10' ? 'accepted' : ae === '01' ? (af === '04' ? 'refused' : 'not_done') : undefined;
+  const status: AnswerStatus | undefined = ae === '10' ? 'accepted' : ae === '01' ? (af === '04' ? 'refused' : 'not_done') : undefined;
   if (!status) throw new ProtocolError('bad_field', `Statut V3 inconnu : ${ae}`);
   const amount = fields.get('CB')!;
   if (!/^\d{1,12}$/.test(amount)) throw new ProtocolError('bad_field', 'Montant V3 illisible');

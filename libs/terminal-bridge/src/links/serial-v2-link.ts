@@ -56,7 +56,13 @@ export class SerialV2Link implements TerminalLink {
         (error) => (error ? reject(error) : resolve(p)),
       );
     }).catch((error: NodeJS.ErrnoException & { message: string }) => {
-      const systemCode = /ENOENT|No such file/.test(error.message) ? 'ENOENT' : /EACCES|Permission/.test(error.message) ? 'EACCES' : /EBUSY|lock/i.test(error.message) ? 'EBUSY' : error.code;
+      const systemCode = /ENOENT|No such file/.test(error.message)
+        ? 'ENOENT'
+        : /EACCES|Permission/.test(error.message)
+          ? 'EACCES'
+          : /EBUSY|lock/i.test(error.message)
+            ? 'EBUSY'
+            : error.code;
       throw new LinkError('link_unavailable', `Ouverture de ${this.transport.path} impossible : ${error.message}`, false, systemCode);
     });
     this.channel = new SerialChannel(port);

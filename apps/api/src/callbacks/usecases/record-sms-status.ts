@@ -23,7 +23,11 @@ export class RecordSmsStatus {
     if (status === 'delivered') {
       await this.tracker.acknowledge(notice.id, { kind: 'delivery_receipt', at: this.clock.now(), userAgent: null }, TWILIO);
     } else if (status === 'undelivered' || status === 'failed') {
-      await this.tracker.recordFailure(notice.id, `SMS non remis (${status}${params.ErrorCode ? `, code ${params.ErrorCode}` : ''}) : numéro erroné ou injoignable.`, TWILIO);
+      await this.tracker.recordFailure(
+        notice.id,
+        `SMS non remis (${status}${params.ErrorCode ? `, code ${params.ErrorCode}` : ''}) : numéro erroné ou injoignable.`,
+        TWILIO,
+      );
     }
   }
 }

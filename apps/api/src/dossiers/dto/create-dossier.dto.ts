@@ -1,20 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  IsEmail,
-  IsISO8601,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsEmail, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { normalizePhone } from '@diapason/notifier';
 import { CODE_PATTERN, IDENTIFIER_PATTERN, Trim } from '../../common/identifiers';
 import { IsPatientPhone } from '../../common/validators';
-
 
 export class PatientDto {
   @ApiProperty({ example: 'DUPONT', maxLength: 100 })

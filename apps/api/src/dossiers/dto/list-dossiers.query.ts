@@ -15,5 +15,4 @@ export class ListDossiersQuery extends PageQuery {
   @IsString()
   @MaxLength(64)
   gapDossierNumber?: string;
-
 }

@@ -9,7 +9,12 @@ export class RequestImprintDto {
   @Matches(TERMINAL_CODE_PATTERN)
   terminalId!: string;
 
-  @ApiProperty({ type: 'integer', minimum: 1, example: 5000, description: 'Plafond de l’empreinte en centimes : le débit ne pourra pas le dépasser.' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    example: 5000,
+    description: 'Plafond de l’empreinte en centimes : le débit ne pourra pas le dépasser.',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_AMOUNT_CENTS)

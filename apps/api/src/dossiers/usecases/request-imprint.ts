@@ -4,13 +4,7 @@ import type { Clock } from '@diapason/domain';
 import { DomainError } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
 import { DossierLifecycle } from '@diapason/lifecycle';
-import {
-  ApiKeyPrincipal,
-  ImprintAttemptEntity,
-  TerminalEntity,
-  TerminalRepository,
-  TransactionContext,
-} from '@diapason/persistence';
+import { ApiKeyPrincipal, ImprintAttemptEntity, TerminalEntity, TerminalRepository, TransactionContext } from '@diapason/persistence';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestImprintDto } from '../dto/request-imprint.dto';
 import { FindDossier } from './find-dossier';

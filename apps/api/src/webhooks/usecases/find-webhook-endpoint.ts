@@ -12,7 +12,10 @@ export class FindWebhookEndpoint {
   constructor(private readonly webhooks: WebhookRepository) {}
 
   async execute(principal: ApiKeyPrincipal, id: string): Promise<WebhookEndpointRow> {
-    const endpoint = await this.webhooks.findEndpoint(principal.establishmentId, uuidOrNotFound(id, () => webhookEndpointNotFound(id)));
+    const endpoint = await this.webhooks.findEndpoint(
+      principal.establishmentId,
+      uuidOrNotFound(id, () => webhookEndpointNotFound(id)),
+    );
     if (!endpoint) throw webhookEndpointNotFound(id);
     return endpoint;
   }
