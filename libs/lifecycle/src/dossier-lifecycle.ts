@@ -337,9 +337,11 @@ export class DossierLifecycle {
   }
 }
 
-/** The key the acceptance server knows a dossier's debit by: the same for every retry of it. */
+/** Prefix of the key the acceptance server knows a dossier's debit by: the same for every retry of it. */
+export const COMPLETION_KEY_PREFIX = 'diapason-completion-';
+
 export function completionKeyFor(dossierId: string): string {
-  return `diapason-completion-${dossierId}`;
+  return `${COMPLETION_KEY_PREFIX}${dossierId}`;
 }
 
 function imprintDetails(f: ImprintFacts): Record<string, unknown> {

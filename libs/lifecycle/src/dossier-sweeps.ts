@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DEADLINE_ALERT_STATUSES, deadlineAlertMessage, transitionFor } from '@diapason/domain';
 import { ClaimedCompletion, CompletionOutcome, DossierWriteRepository, TransactionContext } from '@diapason/persistence';
-import { specFor } from './dossier-lifecycle';
+import { COMPLETION_KEY_PREFIX, specFor } from './dossier-lifecycle';
 
 /** The one status a sent debit is in: what both of its outcomes leave. */
 const COMPLETING = transitionFor('completion_approved').from[0];
@@ -21,7 +21,14 @@ export class DossierSweeps {
 
   /** `completion_started` for acknowledged dossiers whose debit date has come, within the imprint's validity. */
   startDueCompletions(now: Date, limit: number, leaseMs: number, worker: string): Promise<ClaimedCompletion[]> {
-    return this.writes.claimDueCompletions(specFor('completion_started'), now, limit, new Date(now.getTime() + leaseMs), worker);
+    return this.writes.claimDueCompletions(
+      specFor('completion_started'),
+      now,
+      limit,
+      new Date(now.getTime() + leaseMs),
+      worker,
+      COMPLETION_KEY_PREFIX,
+    );
   }
 
   /** Debits sent by a worker that did not record their outcome within its lease: taken over. */

@@ -191,7 +191,14 @@ export class DossierWriteRepository {
   }
 
   /** Dossiers whose debit date has come, still within their imprint's validity: moved to the debit's status. */
-  claimDueCompletions(spec: TransitionSpec, now: Date, limit: number, leaseUntil: Date, worker: string): Promise<ClaimedCompletion[]> {
+  claimDueCompletions(
+    spec: TransitionSpec,
+    now: Date,
+    limit: number,
+    leaseUntil: Date,
+    worker: string,
+    keyPrefix: string,
+  ): Promise<ClaimedCompletion[]> {
     return this.claimCompletions(
       `WITH picked AS (
          SELECT id, status AS previous FROM dossier
@@ -200,14 +207,14 @@ export class DossierWriteRepository {
        moved AS (
          UPDATE dossier d SET status = $3, completion_started_at = $1, completion_lease_until = $4,
                 completion_attempts = d.completion_attempts + 1, updated_at = $1, version = d.version + 1,
-                completion_key = coalesce(d.completion_key, 'diapason-completion-' || d.id)
+                completion_key = coalesce(d.completion_key, $7 || d.id)
            FROM picked WHERE d.id = picked.id
          RETURNING d.*, picked.previous),
        journal AS (
          INSERT INTO dossier_event (dossier_id, establishment_id, type, from_status, to_status, actor_type, actor_id, details, at)
          SELECT id, establishment_id, $5, previous, $3, 'system', $6, jsonb_build_object('idempotencyKey', completion_key), $1 FROM moved)
        SELECT m.*, ${WITH_IMPRINT} FROM moved m LEFT JOIN imprint_attempt a ON a.id = m.imprint_attempt_id`,
-      [now, limit, spec.to, leaseUntil, spec.type, worker],
+      [now, limit, spec.to, leaseUntil, spec.type, worker, keyPrefix],
     );
   }
 
