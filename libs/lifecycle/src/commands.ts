@@ -59,6 +59,14 @@ export interface NoticeFailedFacts {
 
 export type EvidenceKind = 'delivery_receipt' | 'pixel' | 'link' | 'button';
 
+/**
+ * Why evidence did not acknowledge the notice, as the journal's `reason` says it:
+ * `head`, `link_scanner`, `image_proxy` (a machine fetched the link or the pixel), `rule`
+ * (DIAPASON_ACK_EVIDENCE=explicit leaves this kind out), `status` (the dossier no longer waits for
+ * an acknowledgment, e.g. already acknowledged).
+ */
+export type EvidenceNotCounted = 'head' | 'link_scanner' | 'image_proxy' | 'rule' | 'status';
+
 export interface EvidenceFacts {
   noticeId: string | null;
   channel: NoticeChannel | null;
@@ -67,7 +75,9 @@ export interface EvidenceFacts {
   userAgent: string | null;
   /** Whether the evidence rule (DIAPASON_ACK_EVIDENCE) lets this kind acknowledge the notice. */
   counts: boolean;
-  /** Why it does not count, when the rule says so. */
+  /** Why it does not count, when the rule says so: a code… */
+  notCountedReason?: Exclude<EvidenceNotCounted, 'status'>;
+  /** …and the same in French, for the people who read the journal. */
   notCountedWhy?: string;
 }
 

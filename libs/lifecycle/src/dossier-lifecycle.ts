@@ -255,7 +255,8 @@ export class DossierLifecycle {
 
   /**
    * Evidence that the patient received the notice. The first evidence that counts acknowledges
-   * it and schedules the debit X later; any other is kept in the journal with why it did not count.
+   * it and schedules the debit X later; any other is kept in the journal (`notice.evidence`,
+   * `counted: false`) with why it did not count: `reason` (code) and `why` (French).
    */
   evidenceReceived(command: LifecycleCommand<EvidenceFacts>): Promise<DossierEntity> {
     return this.tx.run(async () => {
@@ -281,6 +282,7 @@ export class DossierLifecycle {
       await this.fact(dossier, 'notice.evidence', f.at, command.actor, {
         ...evidence,
         counted: false,
+        reason: f.counts ? 'status' : (f.notCountedReason ?? 'rule'),
         why: f.counts ? `statut ${dossier.status}` : (f.notCountedWhy ?? null),
       });
       return dossier;

@@ -1,3 +1,4 @@
+export * from './automated-fetch';
 export * from './email-sender';
 export * from './gsm';
 export * from './masking';

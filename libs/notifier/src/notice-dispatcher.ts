@@ -18,7 +18,7 @@ import {
   TransactionContext,
 } from '@diapason/persistence';
 import { EmailRejected, EmailSender } from './email-sender';
-import { maskRecipient } from './masking';
+import { maskContactsIn, maskRecipient } from './masking';
 import { NoticeFacts, regieContact, renderEmail, renderSms } from './notice-content';
 import { NoticeTracker } from './notice-tracker';
 import { PatientLinkTokens } from './patient-link';
@@ -89,7 +89,7 @@ export class NoticeDispatcher {
         });
         return;
       }
-      throw error;
+      throw withContactsMasked(error);
     }
     await this.recordSent(dossier, notice, providerId, segments);
   }
@@ -157,7 +157,10 @@ export class NoticeDispatcher {
   private recordSent(dossier: DossierEntity, notice: NoticeRow, providerId: string, segments: number | null): Promise<void> {
     return this.tx.run(async () => {
       const at = this.clock.now();
-      await this.notices.update(notice.id, { status: 'sent', providerId, segments, sentAt: at });
+      // A delivery receipt may have come in first: the notice never moves back to `sent`.
+      const current = await this.notices.findById(notice.id, true);
+      const stillSending = current?.status === 'pending' || current?.status === 'sending';
+      await this.notices.update(notice.id, { ...(stillSending ? { status: 'sent' as const } : {}), providerId, segments, sentAt: at });
       await this.lifecycle.noticeSent({
         establishmentId: dossier.establishmentId,
         dossierId: dossier.id,
@@ -166,4 +169,22 @@ export class NoticeDispatcher {
       });
     });
   }
+}
+
+/**
+ * A provider's transient error goes on to the outbox (retry, last error) and the logs: the
+ * addresses and numbers it quotes (« 450 4.2.1 <…@…> ») are masked first, the rest is kept.
+ */
+function withContactsMasked(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = maskContactsIn(error.message);
+  if (message === error.message) return error;
+  const masked = new Error(message);
+  masked.name = error.name;
+  masked.stack = `${error.name}: ${message}\n${(error.stack ?? '').split('\n').slice(1).join('\n')}`;
+  for (const key of ['code', 'responseCode', 'status'] as const) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) (masked as unknown as Record<string, unknown>)[key] = value;
+  }
+  return masked;
 }

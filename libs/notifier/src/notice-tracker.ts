@@ -2,15 +2,27 @@ import { Injectable } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
-import { DossierLifecycle, EvidenceKind } from '@diapason/lifecycle';
+import { DossierLifecycle, EvidenceKind, EvidenceNotCounted } from '@diapason/lifecycle';
 import { Actor, DossierEntity, NoticeRepository, NoticeRow, TransactionContext } from '@diapason/persistence';
-import { maskRecipient } from './masking';
+import { automatedFetch } from './automated-fetch';
+import { maskContactsIn, maskRecipient } from './masking';
 
 export interface Evidence {
   kind: EvidenceKind;
   at: Date;
   userAgent?: string | null;
+  /** HTTP method of the request that brought it, for the link and the pixel (HEAD never counts). */
+  method?: string;
 }
+
+/** Whether a piece of evidence acknowledges the notice, and if not, why (code and French text). */
+export type EvidenceJudgement = { counts: true } | { counts: false; reason: Exclude<EvidenceNotCounted, 'status'>; why: string };
+
+const AUTOMATED_WHY: Record<'head' | 'image_proxy' | 'link_scanner', (match: string) => string> = {
+  head: () => 'requête HEAD : rien n’a été affiché au patient',
+  image_proxy: (match) => `images chargées par le proxy d’une messagerie (${match}), que le courriel ait été ouvert ou non`,
+  link_scanner: (match) => `lien consulté par un automate (passerelle de sécurité, aperçu, robot : ${match})`,
+};
 
 /**
  * What happens to a notice after it left: delivered, opened, failed. The notice row is the
@@ -32,13 +44,32 @@ export class NoticeTracker {
     return this.config.notices.ackEvidence === 'any' || kind === 'delivery_receipt' || kind === 'button';
   }
 
-  /** A channel failed for good (refused number, undelivered SMS, bounced e-mail). */
-  async recordFailure(noticeId: string, reason: string, actor: Actor): Promise<void> {
+  /**
+   * The evidence rule. A fetch of the link or of the pixel never counts when it is a HEAD request or
+   * comes from a machine (link scanner, image proxy: see automated-fetch.ts), whatever the setting;
+   * otherwise DIAPASON_ACK_EVIDENCE decides. The SMS receipt and the page's button are not fetches.
+   */
+  judge(evidence: Evidence): EvidenceJudgement {
+    if (evidence.kind === 'link' || evidence.kind === 'pixel') {
+      const automated = automatedFetch(evidence.kind, evidence.method ?? 'GET', evidence.userAgent);
+      if (automated) return { counts: false, reason: automated.reason, why: AUTOMATED_WHY[automated.reason](automated.match) };
+    }
+    if (!this.counts(evidence.kind)) return { counts: false, reason: 'rule', why: 'preuve non retenue (DIAPASON_ACK_EVIDENCE=explicit)' };
+    return { counts: true };
+  }
+
+  /**
+   * A channel failed for good (refused number, undelivered SMS, bounced e-mail). Providers quote the
+   * recipient in their messages (« 550 5.1.1 <…@…> »): every address and number in the reason is
+   * masked before it is kept or told anyone (notice row, journal, webhooks).
+   */
+  async recordFailure(noticeId: string, providerReason: string, actor: Actor): Promise<void> {
+    const reason = maskContactsIn(providerReason).slice(0, 300);
     await this.tx.run(async () => {
       const notice = await this.notices.findById(noticeId, true);
       if (!notice || notice.status === 'failed') return;
       const at = this.clock.now();
-      await this.notices.update(notice.id, { status: 'failed', failedAt: at, failureReason: reason.slice(0, 300) });
+      await this.notices.update(notice.id, { status: 'failed', failedAt: at, failureReason: reason });
       await this.lifecycle.noticeFailed({
         establishmentId: notice.establishmentId,
         dossierId: notice.dossierId,
@@ -56,12 +87,19 @@ export class NoticeTracker {
     return this.tx.run(async () => {
       const notice = await this.notices.findById(noticeId, true);
       if (!notice) return null;
+      const judgement = this.judge(evidence);
+      const automated = !judgement.counts && judgement.reason !== 'rule';
       if (evidence.kind === 'delivery_receipt') {
-        await this.notices.update(notice.id, { status: 'delivered', deliveredAt: evidence.at });
-      } else if (notice.status !== 'opened') {
+        // The receipt never moves a notice back (an opened notice stays opened, a failed one failed).
+        if (notice.status === 'pending' || notice.status === 'sending' || notice.status === 'sent') {
+          await this.notices.update(notice.id, { status: 'delivered', deliveredAt: evidence.at });
+        } else if (!notice.deliveredAt) {
+          await this.notices.update(notice.id, { deliveredAt: evidence.at });
+        }
+      } else if (notice.status !== 'opened' && !automated) {
+        // A machine's fetch says nothing of the patient: the notice is not marked opened for it.
         await this.notices.update(notice.id, { status: 'opened', deliveredAt: notice.deliveredAt ?? evidence.at });
       }
-      const counts = this.counts(evidence.kind);
       const dossier = await this.lifecycle.evidenceReceived({
         establishmentId: notice.establishmentId,
         dossierId: notice.dossierId,
@@ -72,8 +110,8 @@ export class NoticeTracker {
           kind: evidence.kind,
           at: evidence.at,
           userAgent: evidence.userAgent ?? null,
-          counts,
-          notCountedWhy: counts ? undefined : 'preuve non retenue (DIAPASON_ACK_EVIDENCE=explicit)',
+          counts: judgement.counts,
+          ...(judgement.counts ? {} : { notCountedReason: judgement.reason, notCountedWhy: judgement.why }),
         },
       });
       return { dossier, notice };

@@ -1,4 +1,5 @@
 import escapeHtml from 'escape-html';
+import type { DossierStatus } from '@diapason/domain';
 import { formatEuros } from '@diapason/domain';
 import { frenchDate } from '@diapason/notifier';
 
@@ -46,20 +47,34 @@ ${body}
 </html>`;
 }
 
+/** A message about what the patient just did: done (`success`) or refused / too late (`warning`). */
+export interface PageMessage {
+  tone: 'success' | 'warning';
+  text: string;
+}
+
+/** Everything the page says, read from the dossier (see PresentPatientPage). */
 export interface PatientPageModel {
   token: string;
   hospitalName: string;
   amountCents: number;
   gapDossierNumber: string;
   imprintedAt: Date;
+  status: DossierStatus;
   /** Planned debit; null while the notice is not yet acknowledged. */
   debitDate: Date | null;
   /** Debit date if the patient acknowledges now. */
   debitDateIfAcknowledgedNow: Date;
+  /** When the debit was sent to the bank (`completing` and after). */
+  debitStartedAt: Date | null;
+  /** When the debit succeeded (`completed`). */
+  paidAt: Date | null;
+  cancelledByPatient: boolean;
   acknowledged: boolean;
-  state: 'open' | 'debit_sent' | 'paid' | 'cancelled' | 'closed';
+  /** Whether the lifecycle still allows « Payer autrement ». */
+  canPayOtherwise: boolean;
   regie: { name: string; phone: string | null; email: string | null; address: string | null; openingHours: string | null };
-  message?: string;
+  message?: PageMessage;
 }
 
 function regieBlock(m: PatientPageModel): string {
@@ -73,6 +88,45 @@ function regieBlock(m: PatientPageModel): string {
 <p style="margin:0"><strong>${e(m.regie.name)}</strong><br>${lines.join('<br>')}</p></section>`;
 }
 
+const INVOICE = 'L’établissement vous adressera une facture par la voie habituelle.';
+
+/** The debit line of the facts, as true for the status: planned, sent, done, or none at all. */
+function debitFact(m: PatientPageModel): string {
+  switch (m.status) {
+    case 'payment_requested':
+      return `<dt>Date prévue du débit</dt><dd>${e(frenchDate(m.debitDateIfAcknowledgedNow))} si vous en prenez connaissance aujourd’hui</dd>`;
+    case 'acknowledged':
+      return m.debitDate ? `<dt>Date prévue du débit</dt><dd>${e(frenchDate(m.debitDate))}</dd>` : '';
+    case 'completing':
+      return m.debitStartedAt ? `<dt>Débit lancé le</dt><dd>${e(frenchDate(m.debitStartedAt))}</dd>` : '';
+    case 'completed':
+      return m.paidAt ? `<dt>Débité le</dt><dd>${e(frenchDate(m.paidAt))}</dd>` : '';
+    default:
+      return '';
+  }
+}
+
+/** Where the dossier stands, for a dossier the patient can no longer act on. */
+function closedText(m: PatientPageModel): string {
+  switch (m.status) {
+    case 'completing':
+      return 'Le débit de votre carte est en cours : ce montant ne peut plus être réglé autrement.';
+    case 'completed':
+      return `Ce montant a été réglé par votre carte bancaire${m.paidAt ? ` le ${frenchDate(m.paidAt)}` : ''}. Merci.`;
+    case 'cancelled':
+      return m.cancelledByPatient
+        ? `Vous avez choisi de régler ce montant autrement : votre carte ne sera pas débitée. ${INVOICE}`
+        : `L’établissement a annulé ce paiement par carte : votre carte ne sera pas débitée. ${INVOICE}`;
+    case 'bank_rejected':
+      return `Votre banque a refusé le débit : votre carte n’a pas été débitée. ${INVOICE}`;
+    case 'awaiting_imprint':
+    case 'imprinted':
+      return 'Aucun paiement n’est demandé pour l’instant.';
+    default:
+      return `Ce montant ne sera pas débité sur votre carte. ${INVOICE}`;
+  }
+}
+
 export function patientPage(m: PatientPageModel): string {
   const facts = `<section class="card" aria-labelledby="details">
 <h2 id="details" style="font-size:1.125rem;margin-top:0">Votre dossier</h2>
@@ -81,12 +135,10 @@ export function patientPage(m: PatientPageModel): string {
 <dt>Établissement</dt><dd>${e(m.hospitalName)}</dd>
 <dt>Numéro de dossier</dt><dd>${e(m.gapDossierNumber)}</dd>
 <dt>Empreinte de carte bancaire réalisée le</dt><dd>${e(frenchDate(m.imprintedAt))}</dd>
-<dt>Date prévue du débit</dt><dd>${
-    m.debitDate ? e(frenchDate(m.debitDate)) : `${e(frenchDate(m.debitDateIfAcknowledgedNow))} si vous en prenez connaissance aujourd’hui`
-  }</dd>
+${debitFact(m)}
 </dl></section>`;
   let actions: string;
-  if (m.state === 'open') {
+  if (m.canPayOtherwise) {
     actions = `<section class="card" aria-labelledby="choix"><h2 id="choix" style="font-size:1.125rem;margin-top:0">Vos choix</h2>
 ${
   m.acknowledged
@@ -97,15 +149,9 @@ ${
 <a class="button secondary" href="/p/${e(m.token)}/payer-autrement">Payer autrement</a>
 </section>`;
   } else {
-    const text: Record<Exclude<PatientPageModel['state'], 'open'>, string> = {
-      debit_sent: 'Le débit de votre carte est en cours : ce montant ne peut plus être réglé autrement.',
-      paid: 'Ce montant a été réglé par votre carte bancaire. Merci.',
-      cancelled: 'Ce montant ne sera pas débité sur votre carte. L’établissement vous adressera une facture par la voie habituelle.',
-      closed: 'Ce montant ne sera pas débité sur votre carte. L’établissement vous adressera une facture par la voie habituelle.',
-    };
-    actions = `<p class="notice" role="status">${e(text[m.state])}</p>`;
+    actions = `<p class="notice" role="status">${e(closedText(m))}</p>`;
   }
-  const message = m.message ? `<p class="notice" role="status">${e(m.message)}</p>` : '';
+  const message = m.message ? `<p class="${m.message.tone === 'success' ? 'notice' : 'warning'}" role="status">${e(m.message.text)}</p>` : '';
   return layout(
     `Votre reste à charge — ${m.hospitalName}`,
     m.hospitalName,

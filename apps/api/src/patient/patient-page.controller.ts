@@ -6,9 +6,11 @@ import { Public } from '../common/auth';
 import { PatientPageFilter } from './patient-page.filter';
 import { confirmOtherPaymentPage, patientPage } from './pages';
 import { ChooseOtherPayment } from './usecases/choose-other-payment';
-import { PresentPatientPage } from './usecases/present-patient-page';
-import { RecordLinkEvidence } from './usecases/record-link-evidence';
+import { PresentPatientPage, canPayOtherwise, patientAction } from './usecases/present-patient-page';
+import { EvidenceRequest, RecordLinkEvidence } from './usecases/record-link-evidence';
 import { ResolvePatientLink } from './usecases/resolve-patient-link';
+
+const evidenceRequest = (req: Request): EvidenceRequest => ({ method: req.method, userAgent: req.get('user-agent') });
 
 /** A 1×1 transparent GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -37,43 +39,42 @@ export class PatientPageController {
     res.type('html').send(body);
   }
 
+  /**
+   * The page. Fetching it is evidence (kind `link`) only while the notice awaits its
+   * acknowledgment; whether it counts is the evidence rule's: a HEAD request, a link scanner or an
+   * image proxy never counts, and is kept in the journal as not counted.
+   */
   @Get(':token')
   async page(@Param('token') token: string, @Query('fait') done: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
     const link = await this.resolveLink.execute(token);
-    // Following the link is evidence of receipt (unless DIAPASON_ACK_EVIDENCE=explicit).
-    const dossier =
-      link.dossier.status === 'payment_requested' ? await this.recordEvidence.execute(link, 'link', req.get('user-agent')) : link.dossier;
-    const message =
-      done === 'prise-de-connaissance'
-        ? 'Merci, votre prise de connaissance est enregistrée.'
-        : done === 'autre-paiement'
-          ? 'Votre choix est enregistré : votre carte ne sera pas débitée.'
-          : undefined;
-    this.html(res, patientPage(await this.present.execute(token, dossier, message)));
+    const dossier = link.dossier.status === 'payment_requested' ? await this.recordEvidence.execute(link, 'link', evidenceRequest(req)) : link.dossier;
+    this.html(res, patientPage(await this.present.execute(token, dossier, patientAction(done))));
   }
 
   @Get(':token/o.gif')
   async pixel(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const link = await this.resolveLink.find(token);
-    if (link?.dossier.status === 'payment_requested') await this.recordEvidence.execute(link, 'pixel', req.get('user-agent'));
+    if (link?.dossier.status === 'payment_requested') await this.recordEvidence.execute(link, 'pixel', evidenceRequest(req));
     res.setHeader('Cache-Control', 'no-store, max-age=0');
     res.type('gif').send(PIXEL);
   }
 
+  /** « J'ai pris connaissance »: a form the patient submits, the human signal of the page. */
   @Post(':token/prise-de-connaissance')
   async acknowledge(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.recordEvidence.execute(await this.resolveLink.execute(token), 'button', req.get('user-agent'));
+    await this.recordEvidence.execute(await this.resolveLink.execute(token), 'button', evidenceRequest(req));
     res.redirect(303, `/p/${token}?fait=prise-de-connaissance`);
   }
 
   @Get(':token/payer-autrement')
   async confirmOtherPayment(@Param('token') token: string, @Res() res: Response): Promise<void> {
     const { dossier } = await this.resolveLink.execute(token);
-    const model = await this.present.execute(token, dossier);
-    if (model.state !== 'open') return res.redirect(303, `/p/${token}`);
-    this.html(res, confirmOtherPaymentPage(model));
+    // Too late or closed: the page says why, from the dossier's state.
+    if (!canPayOtherwise(dossier)) return res.redirect(303, `/p/${token}?fait=autre-paiement`);
+    this.html(res, confirmOtherPaymentPage(await this.present.execute(token, dossier)));
   }
 
+  /** Post, then redirect to the page, which reads the dossier again (cancelled, or too late and why). */
   @Post(':token/payer-autrement')
   async otherPayment(@Param('token') token: string, @Res() res: Response): Promise<void> {
     await this.chooseOtherPayment.execute(await this.resolveLink.execute(token));

@@ -5,6 +5,10 @@ import { TransactionContext } from '../transaction-context';
 export type NoticeChannel = 'sms' | 'email';
 export type NoticeStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'opened' | 'failed';
 
+/** The SMS provider's delivery statuses we keep, in the order they can only move (see the migration). */
+export const NOTICE_DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed'] as const;
+export type NoticeDeliveryStatus = (typeof NOTICE_DELIVERY_STATUSES)[number];
+
 export interface NoticeRow {
   id: string;
   dossierId: string;
@@ -19,6 +23,9 @@ export interface NoticeRow {
   deliveredAt: Date | null;
   failedAt: Date | null;
   failureReason: string | null;
+  /** Last delivery status the SMS provider reported; null before the first report. */
+  deliveryStatus: NoticeDeliveryStatus | null;
+  deliveryStatusAt: Date | null;
   createdAt: Date;
 }
 
@@ -57,6 +64,23 @@ export class NoticeRepository {
       dossierIds,
     ]);
     return rows.map(map);
+  }
+
+  /**
+   * Moves the provider's delivery status forward, and only forward: one conditional UPDATE on the
+   * SQL rank (`notice_delivery_rank`), so a replayed, late or concurrent callback changes nothing.
+   * True when this call moved it (the caller then acts on the new status), false otherwise.
+   */
+  async advanceDeliveryStatus(id: string, status: NoticeDeliveryStatus, at: Date): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `WITH moved AS (
+         UPDATE notice SET delivery_status = $2, delivery_status_at = $3
+         WHERE id = $1 AND notice_delivery_rank(delivery_status) < notice_delivery_rank($2)
+         RETURNING id)
+       SELECT id FROM moved`,
+      [id, status, at],
+    );
+    return rows.length === 1;
   }
 
   async update(
