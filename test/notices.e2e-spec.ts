@@ -67,11 +67,14 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
     await settle(id, (x) => x.notices[0]?.status === 'sent', 'e-mail sent');
     const mail = h.smtp.mails.find((m) => m.to.includes('lien@noopen.test'))!;
     const link = /(http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43})/.exec(mail.text)![1];
-    const page = await fetch(link, { headers: { 'user-agent': 'Mozilla/5.0 (test)' } });
+    // A real browser's user agent: a bare « Mozilla/5.0 (test) » is what scripts and scanners send,
+    // and a fetch by a machine no longer acknowledges (issue 13, point 5; test/patient-evidence).
+    const browser = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+    const page = await fetch(link, { headers: { 'user-agent': browser } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('17,50 €');
     const ack = (await events(id)).find((e) => e.type === 'dossier.acknowledged')!;
-    expect(ack.details.evidence).toMatchObject({ channel: 'email', kind: 'link', userAgent: 'Mozilla/5.0 (test)' });
+    expect(ack.details.evidence).toMatchObject({ channel: 'email', kind: 'link', userAgent: browser });
   });
 
   it('falls back to e-mail when the SMS is undelivered, and waits for an acknowledgment', async () => {
