@@ -5,4 +5,10 @@ import { NoticesWebhooks1763900300000 } from './1763900300000-notices-webhooks';
 import { NoticeDeliveryStatus1795565000000 } from './1795565000000-notice-delivery-status';
 
 /** Every migration, in order. The only way the schema changes. */
-export const MIGRATIONS = [Foundation1763900000000, Terminals1763900100000, Completions1763900200000, NoticesWebhooks1763900300000, NoticeDeliveryStatus1795565000000];
+export const MIGRATIONS = [
+  Foundation1763900000000,
+  Terminals1763900100000,
+  Completions1763900200000,
+  NoticesWebhooks1763900300000,
+  NoticeDeliveryStatus1795565000000,
+];

@@ -58,7 +58,12 @@ describe('patient evidence, patient page and notice callbacks', () => {
     return { status: res.status, location: res.headers.get('location'), text: await res.text() };
   };
   const post = (url: string) =>
-    fetch(url, { method: 'POST', headers: { 'user-agent': BROWSER, 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
+    fetch(url, {
+      method: 'POST',
+      headers: { 'user-agent': BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+      redirect: 'manual',
+    });
   /** The visible text of a page, tags and styles removed. */
   const visible = (html: string) =>
     html
@@ -177,7 +182,9 @@ describe('patient evidence, patient page and notice callbacks', () => {
       const res = await post(`${link}/payer-autrement`);
       expect(res.status).toBe(303);
       const after = visible((await page(new URL(res.headers.get('location')!, link).toString())).text);
-      expect(after).toContain('Votre choix arrive trop tard : le débit de votre carte est en cours depuis le 23/11/2026 et ne peut plus être annulé.');
+      expect(after).toContain(
+        'Votre choix arrive trop tard : le débit de votre carte est en cours depuis le 23/11/2026 et ne peut plus être annulé.',
+      );
       expect(after).not.toContain('ne sera pas débitée');
       expect((await get(id)).status).toBe('completing');
     });

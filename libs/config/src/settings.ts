@@ -210,7 +210,8 @@ export const SETTINGS = {
   },
   DIAPASON_ACK_EVIDENCE: {
     section: NOTICES,
-    description: 'any : toute preuve (accusé SMS, courriel ouvert, lien suivi, bouton) ; explicit : seulement l’accusé SMS et le bouton de la page.',
+    description:
+      'any : toute preuve (accusé SMS, courriel ouvert, lien suivi, bouton) ; explicit : seulement l’accusé SMS et le bouton de la page. Dans les deux cas, une requête HEAD, un analyseur de liens ou un proxy d’images ne compte jamais.',
     default: 'any',
     parse: oneOf(['any', 'explicit'] as const),
   },

@@ -14,10 +14,12 @@ describe('automated fetches of the patient link and pixel', () => {
 
   it('recognises image proxies, Apple Mail Privacy Protection included', () => {
     expect(automatedFetch('pixel', 'GET', 'Mozilla/5.0')).toEqual({ reason: 'image_proxy', match: 'Apple Mail Privacy Protection' });
-    expect(automatedFetch('pixel', 'GET', 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)')).toMatchObject({
-      reason: 'image_proxy',
-      match: 'GoogleImageProxy',
-    });
+    expect(automatedFetch('pixel', 'GET', 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)')).toMatchObject(
+      {
+        reason: 'image_proxy',
+        match: 'GoogleImageProxy',
+      },
+    );
     expect(automatedFetch('pixel', 'GET', 'YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html')).toMatchObject({
       reason: 'image_proxy',
     });

@@ -41,7 +41,10 @@ const IMAGE_PROXIES: readonly Signature[] = [
  * ordinary browser's user agent from their own addresses: those are not recognisable here.
  */
 const LINK_SCANNERS: readonly Signature[] = [
-  { name: 'Microsoft Safe Links / Office', pattern: /Microsoft Office|ms-office|MSOffice|Microsoft Outlook|Outlook-(?:iOS|Android)|BingPreview|SkypeUriPreview|SafeLinks/i },
+  {
+    name: 'Microsoft Safe Links / Office',
+    pattern: /Microsoft Office|ms-office|MSOffice|Microsoft Outlook|Outlook-(?:iOS|Android)|BingPreview|SkypeUriPreview|SafeLinks/i,
+  },
   { name: 'Proofpoint', pattern: /Proofpoint/i },
   { name: 'Mimecast', pattern: /Mimecast/i },
   { name: 'Barracuda', pattern: /Barracuda/i },

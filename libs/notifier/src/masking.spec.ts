@@ -7,7 +7,9 @@ describe('masking contact details', () => {
   });
 
   it('masks the address an SMTP server quotes in its refusal, and keeps the codes', () => {
-    const masked = maskContactsIn('E-mail refusé : Can\'t send mail - all recipients were rejected: 550 5.1.1 <jean.dupont@example.fr>: adresse inconnue');
+    const masked = maskContactsIn(
+      "E-mail refusé : Can't send mail - all recipients were rejected: 550 5.1.1 <jean.dupont@example.fr>: adresse inconnue",
+    );
     expect(masked).toContain('550 5.1.1 <j***@example.fr>');
     expect(masked).not.toContain('jean.dupont');
   });
@@ -18,7 +20,9 @@ describe('masking contact details', () => {
   });
 
   it('masks phone numbers written in any usual way, not error codes', () => {
-    expect(maskContactsIn("The 'To' number +33639980000 is not a valid phone number.")).toBe("The 'To' number +3363*****00 is not a valid phone number.");
+    expect(maskContactsIn("The 'To' number +33639980000 is not a valid phone number.")).toBe(
+      "The 'To' number +3363*****00 is not a valid phone number.",
+    );
     expect(maskContactsIn('numéro 06 39 98 01 11 injoignable')).not.toContain('98 01');
     expect(maskContactsIn('numéro 06.39.98.01.11 injoignable')).not.toContain('98.01');
     expect(maskContactsIn('numéro 0033639980111')).not.toContain('639980111');

@@ -47,7 +47,8 @@ export class PatientPageController {
   @Get(':token')
   async page(@Param('token') token: string, @Query('fait') done: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
     const link = await this.resolveLink.execute(token);
-    const dossier = link.dossier.status === 'payment_requested' ? await this.recordEvidence.execute(link, 'link', evidenceRequest(req)) : link.dossier;
+    const dossier =
+      link.dossier.status === 'payment_requested' ? await this.recordEvidence.execute(link, 'link', evidenceRequest(req)) : link.dossier;
     this.html(res, patientPage(await this.present.execute(token, dossier, patientAction(done))));
   }
 

@@ -56,13 +56,18 @@ export function canPayOtherwise(dossier: Pick<DossierEntity, 'status'>): boolean
 }
 
 /** The outcome of what the patient just did, as the dossier shows it now; nothing when it shows none. */
-export function outcomeOf(action: PatientAction, d: Pick<DossierEntity, 'status' | 'acknowledgedAt' | 'cancelReason' | 'completionStartedAt' | 'completedAt'>): PageMessage | undefined {
+export function outcomeOf(
+  action: PatientAction,
+  d: Pick<DossierEntity, 'status' | 'acknowledgedAt' | 'cancelReason' | 'completionStartedAt' | 'completedAt'>,
+): PageMessage | undefined {
   if (action === 'prise-de-connaissance') {
     return d.acknowledgedAt ? { tone: 'success', text: 'Merci, votre prise de connaissance est enregistrée.' } : undefined;
   }
   switch (d.status) {
     case 'cancelled':
-      return d.cancelReason === 'patient_choice' ? { tone: 'success', text: 'Votre choix est enregistré : votre carte ne sera pas débitée.' } : undefined;
+      return d.cancelReason === 'patient_choice'
+        ? { tone: 'success', text: 'Votre choix est enregistré : votre carte ne sera pas débitée.' }
+        : undefined;
     case 'completing':
       return {
         tone: 'warning',
