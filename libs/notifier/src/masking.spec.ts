@@ -1,4 +1,4 @@
-import { maskContactsIn, maskRecipient } from './masking';
+import { maskContactsIn, maskContactsInError, maskRecipient } from './masking';
 
 describe('masking contact details', () => {
   it('masks a recipient', () => {
@@ -30,5 +30,16 @@ describe('masking contact details', () => {
       'SMS non remis (undelivered, code 30003) : numéro erroné ou injoignable.',
     );
     expect(maskContactsIn('421 4.7.0 Try again later')).toBe('421 4.7.0 Try again later');
+  });
+
+  it('masks the contacts a transient provider error quotes, keeping its name and codes', () => {
+    const error = Object.assign(new Error('450 4.2.1 <jean.dupont@example.fr>: boîte pleine, réessayez'), { name: 'SmtpError', responseCode: 450 });
+    const masked = maskContactsInError(error) as Error & { responseCode: number };
+    expect(masked.message).toBe('450 4.2.1 <j***@example.fr>: boîte pleine, réessayez');
+    expect(masked.name).toBe('SmtpError');
+    expect(masked.responseCode).toBe(450);
+    expect(masked.stack).not.toContain('jean.dupont');
+    const plain = new Error('connect ECONNREFUSED 127.0.0.1:587');
+    expect(maskContactsInError(plain)).toBe(plain);
   });
 });

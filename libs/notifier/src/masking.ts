@@ -27,3 +27,21 @@ const PHONE_IN_TEXT = /(?<![\w.])(?:\+|00)?\d(?:[ .-]?\d){7,}(?![\w])/g;
 export function maskContactsIn(text: string): string {
   return text.replace(EMAIL_IN_TEXT, (address) => maskRecipient(address)).replace(PHONE_IN_TEXT, (phone) => maskRecipient(phone));
 }
+
+/**
+ * A provider's transient error, on its way to the outbox (retry, last error) and the logs, with the
+ * addresses and numbers it quotes (« 450 4.2.1 <…@…> ») masked; its name, codes and stack frames kept.
+ */
+export function maskContactsInError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = maskContactsIn(error.message);
+  if (message === error.message) return error;
+  const masked = new Error(message);
+  masked.name = error.name;
+  masked.stack = [`${error.name}: ${message}`, ...(error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))].join('\n');
+  for (const key of ['code', 'responseCode', 'command'] as const) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) (masked as unknown as Record<string, unknown>)[key] = value;
+  }
+  return masked;
+}

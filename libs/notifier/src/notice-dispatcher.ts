@@ -18,7 +18,7 @@ import {
   TransactionContext,
 } from '@diapason/persistence';
 import { EmailRejected, EmailSender } from './email-sender';
-import { maskContactsIn, maskRecipient } from './masking';
+import { maskContactsInError, maskRecipient } from './masking';
 import { NoticeFacts, regieContact, renderEmail, renderSms } from './notice-content';
 import { NoticeTracker } from './notice-tracker';
 import { PatientLinkTokens } from './patient-link';
@@ -89,7 +89,7 @@ export class NoticeDispatcher {
         });
         return;
       }
-      throw withContactsMasked(error);
+      throw maskContactsInError(error);
     }
     await this.recordSent(dossier, notice, providerId, segments);
   }
@@ -169,22 +169,4 @@ export class NoticeDispatcher {
       });
     });
   }
-}
-
-/**
- * A provider's transient error goes on to the outbox (retry, last error) and the logs: the
- * addresses and numbers it quotes (« 450 4.2.1 <…@…> ») are masked first, the rest is kept.
- */
-function withContactsMasked(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const message = maskContactsIn(error.message);
-  if (message === error.message) return error;
-  const masked = new Error(message);
-  masked.name = error.name;
-  masked.stack = `${error.name}: ${message}\n${(error.stack ?? '').split('\n').slice(1).join('\n')}`;
-  for (const key of ['code', 'responseCode', 'status'] as const) {
-    const value = (error as unknown as Record<string, unknown>)[key];
-    if (value !== undefined) (masked as unknown as Record<string, unknown>)[key] = value;
-  }
-  return masked;
 }
