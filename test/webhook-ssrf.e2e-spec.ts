@@ -132,6 +132,10 @@ describe('webhooks: server-side request forgery (issue 13, point 1)', () => {
         created.push(res.body.id);
       }
       expect((await register(key, 'http://10.21.0.5/')).body.errors[0].message).toMatch(/réseau privé/);
+      // Stored as normalised: a URL that percent-encoding lengthens past the column is a 400, not a 500.
+      const long = await register(key, `https://gap.chu.example/${'é'.repeat(200)}`);
+      expect(long.status).toBe(400);
+      expect(long.body.errors).toEqual([{ field: 'url', message: expect.stringMatching(/au plus 500 caractères une fois normalisé/) }]);
     } finally {
       // No dossier of this establishment exists, so nothing was sent; the endpoints go anyway.
       for (const id of created) expect((await api.request('DELETE', `/v1/webhook-endpoints/${id}`, { key })).status).toBe(200);

@@ -2,11 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsHttpUrl } from '../../common/validators';
 
+/** The column's width (`webhook_endpoint.url varchar(500)`), for the URL as given and as normalised. */
+export const MAX_WEBHOOK_URL_LENGTH = 500;
+
 export class CreateWebhookEndpointDto {
   @ApiProperty({
     example: 'https://gap.chu.example/diapason/webhooks',
     format: 'uri',
-    maxLength: 500,
+    maxLength: MAX_WEBHOOK_URL_LENGTH,
     description:
       'Adresse https de la GAP, sans identifiants (`utilisateur:mot de passe@`). Refusées (422) : bouclage, adresses non spécifiées, ' +
       'de lien local, de multidiffusion, des métadonnées du nuage, et réseaux privés non listés par l’exploitant ' +
@@ -14,7 +17,7 @@ export class CreateWebhookEndpointDto {
       'sur l’adresse IP jointe. Renvoyée normalisée.',
   })
   @IsString()
-  @MaxLength(500)
+  @MaxLength(MAX_WEBHOOK_URL_LENGTH)
   @IsHttpUrl()
   url!: string;
 

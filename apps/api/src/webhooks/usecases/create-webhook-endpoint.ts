@@ -6,7 +6,8 @@ import { DomainError } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
 import { WebhookDestinations } from '@diapason/notifier';
 import { ApiKeyPrincipal, WebhookEndpointRow, WebhookRepository } from '@diapason/persistence';
-import { CreateWebhookEndpointDto } from '../dto/create-webhook-endpoint.dto';
+import { ProblemException } from '../../common/problem';
+import { CreateWebhookEndpointDto, MAX_WEBHOOK_URL_LENGTH } from '../dto/create-webhook-endpoint.dto';
 
 /** Live endpoints an establishment may have at once. */
 export const MAX_WEBHOOK_ENDPOINTS = 20;
@@ -29,6 +30,17 @@ export class CreateWebhookEndpoint {
       throw new DomainError('invalid', 'webhook_destination_refused', `Adresse de webhook refusée : ${destination.reason}.`, {
         errors: [{ field: 'url', message: destination.reason }],
       });
+    }
+    if (destination.url.href.length > MAX_WEBHOOK_URL_LENGTH) {
+      // Percent-encoding and punycode lengthen a URL: the stored form must fit too.
+      throw new ProblemException(
+        400,
+        'validation_failed',
+        `Le champ url est invalide : doit compter au plus ${MAX_WEBHOOK_URL_LENGTH} caractères une fois normalisé.`,
+        {
+          errors: [{ field: 'url', message: `doit compter au plus ${MAX_WEBHOOK_URL_LENGTH} caractères une fois normalisé` }],
+        },
+      );
     }
     const row: Omit<WebhookEndpointRow, 'deletedAt'> = {
       id: uuidv7(),
