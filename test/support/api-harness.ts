@@ -5,6 +5,7 @@ import { Clock, ManualClock } from '@diapason/domain';
 import { DiapasonConfig, loadConfig } from '@diapason/config';
 import { ApiKeyRepository, EstablishmentRepository, TransactionContext } from '@diapason/persistence';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import type { HostLookup } from '@diapason/notifier';
 import { freshDatabase } from './fresh-database';
 import { OpenApiValidator } from './openapi-validator';
 import { freePort } from './test-database';
@@ -48,9 +49,11 @@ export const TEST_ENV: Record<string, string> = {
   TWILIO_FROM: 'DIAPASON',
   TWILIO_API_BASE_URL: 'http://127.0.0.1:1',
   SMTP_URL: 'smtp://127.0.0.1:1',
+  // The suites' webhook receivers listen on loopback, which webhooks reach only when it is listed.
+  DIAPASON_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
 };
 
-export async function startApi(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<ApiHarness> {
+export async function startApi(options: { env?: Record<string, string>; clock?: Clock; hostLookup?: HostLookup } = {}): Promise<ApiHarness> {
   const database = await freshDatabase();
   const port = await freePort();
   const config = loadConfig({
@@ -62,7 +65,7 @@ export async function startApi(options: { env?: Record<string, string>; clock?: 
     DATABASE_URL: database.url,
   });
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(new Date('2026-11-23T09:00:00Z'));
-  const app = await createApiApp(config, { clock });
+  const app = await createApiApp(config, { clock, hostLookup: options.hostLookup });
   await app.listen(config.http.port, '127.0.0.1');
   const url = config.http.publicBaseUrl;
   const dataSource = app.get(DataSource);

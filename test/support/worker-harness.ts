@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '@diapason/config';
 import type { ManualClock } from '@diapason/domain';
+import type { HostLookup } from '@diapason/notifier';
 import { createWorker } from '../../apps/worker/src/bootstrap';
 import { SchedulerService } from '../../apps/worker/src/scheduler.service';
 import { TEST_ENV } from './api-harness';
@@ -12,7 +13,13 @@ export interface WorkerHarness {
 }
 
 /** A worker in this process on the same database and clock as the API harness; ticks on demand. */
-export async function startWorker(options: { databaseUrl: string; clock: ManualClock; env?: Record<string, string> }): Promise<WorkerHarness> {
+export async function startWorker(options: {
+  databaseUrl: string;
+  clock: ManualClock;
+  env?: Record<string, string>;
+  /** Resolves webhook host names in place of the system resolver. */
+  hostLookup?: HostLookup;
+}): Promise<WorkerHarness> {
   const config = loadConfig({
     ...TEST_ENV,
     DIAPASON_TERMINAL_RUNNER: 'false',
@@ -23,7 +30,7 @@ export async function startWorker(options: { databaseUrl: string; clock: ManualC
     ...options.env,
     DATABASE_URL: options.databaseUrl,
   });
-  const app = await createWorker(config, options.clock);
+  const app = await createWorker(config, options.clock, { hostLookup: options.hostLookup });
   await app.init();
   const scheduler = app.get(SchedulerService);
   return { app, tick: () => scheduler.tick(), close: () => app.close() };

@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { Clock, systemClock } from '@diapason/domain';
 import { ConfigModule, DiapasonConfig, pinoOptions } from '@diapason/config';
 import { LifecycleModule } from '@diapason/lifecycle';
-import { NotifierModule } from '@diapason/notifier';
+import { HostLookup, NotifierModule } from '@diapason/notifier';
 import { PersistenceModule, TerminalRepository } from '@diapason/persistence';
 import { TerminalBridgeModule } from '@diapason/terminal-bridge';
 import { AlertsModule } from './alerts/alerts.module';
@@ -21,7 +21,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: DiapasonConfig, clock: Clock = systemClock): DynamicModule {
+  static forRoot(config: DiapasonConfig, clock: Clock = systemClock, options: { hostLookup?: HostLookup } = {}): DynamicModule {
     return {
       module: ApiModule,
       global: true,
@@ -47,7 +47,7 @@ export class ApiModule {
         PersistenceModule.forRoot('diapason-api'),
         TerminalBridgeModule.forRoot({ registry: TerminalRepository }),
         LifecycleModule,
-        NotifierModule.forRoot(),
+        NotifierModule.forRoot({ hostLookup: options.hostLookup }),
         HealthModule,
         DossiersModule,
         TerminalsModule,

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { NextFunction, Request, Response } from 'express';
 import { Clock, systemClock } from '@diapason/domain';
 import { DiapasonConfig } from '@diapason/config';
+import type { HostLookup } from '@diapason/notifier';
 import { ApiModule } from './api.module';
 import { ProblemException } from './common/problem';
 import { ProblemFilter } from './common/problem.filter';
@@ -14,14 +15,19 @@ import { createOpenApiDocument } from './openapi';
 
 export interface ApiAppOptions {
   clock?: Clock;
+  /** Resolves webhook host names (tests give their own); the system resolver otherwise. */
+  hostLookup?: HostLookup;
 }
 
 /** Builds the HTTP application (GAP API, documentation, health); `main.ts` and the tests share it. */
 export async function createApiApp(config: DiapasonConfig, options: ApiAppOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options.clock ?? systemClock), {
-    bufferLogs: true,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    ApiModule.forRoot(config, options.clock ?? systemClock, { hostLookup: options.hostLookup }),
+    {
+      bufferLogs: true,
+      bodyParser: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

@@ -13,7 +13,7 @@ import { AcquirerClient } from '@diapason/acquirer';
 import { CompleteDueDossiers, CompletionSettler, RecoverStalledCompletions } from './sweeps/complete-due-dossiers';
 import { AbandonUnacknowledged, CloseExpiredImprints, RaiseDeadlineAlerts } from './sweeps/close-lapsed-dossiers';
 import { DeliverWebhooks, DispatchOutbox } from './sweeps/dispatch-outbox';
-import { NotifierModule } from '@diapason/notifier';
+import { HostLookup, NotifierModule } from '@diapason/notifier';
 import { OutboxWakeUp } from './outbox-wake-up';
 import { DIAPASON_CONFIG } from '@diapason/config';
 import { PurgeIdempotencyKeys } from './sweeps/purge-idempotency-keys';
@@ -35,7 +35,7 @@ const SWEEP_CLASSES = [
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: DiapasonConfig, clock: Clock = systemClock): DynamicModule {
+  static forRoot(config: DiapasonConfig, clock: Clock = systemClock, options: { hostLookup?: HostLookup } = {}): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -44,7 +44,7 @@ export class WorkerModule {
         PersistenceModule.forRoot('diapason-worker'),
         TerminalBridgeModule.forRoot({ registry: TerminalRepository }),
         LifecycleModule,
-        NotifierModule.forRoot(),
+        NotifierModule.forRoot({ hostLookup: options.hostLookup }),
       ],
       providers: [
         ...SWEEP_CLASSES,

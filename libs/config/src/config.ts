@@ -55,6 +55,11 @@ export interface DiapasonConfig {
     readonly timeoutMs: number;
     /** Deliveries are retried with exponential backoff for this long. */
     readonly retryWindowMs: number;
+    /**
+     * Networks (normalised CIDR) webhooks may reach besides the public Internet, over http too;
+     * loopback only when listed itself (tests, demo).
+     */
+    readonly allowedNetworks: readonly string[];
   };
   /** Secret used to sign patient links; generated per data directory when not given. */
   readonly tokenSecret: string | undefined;
@@ -186,6 +191,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     webhooks: {
       timeoutMs: read.get('DIAPASON_WEBHOOK_TIMEOUT'),
       retryWindowMs: read.get('DIAPASON_WEBHOOK_RETRY_WINDOW'),
+      allowedNetworks: read.get('DIAPASON_WEBHOOK_ALLOWED_NETWORKS') ?? [],
     },
     acquirer: {
       url: read.get('ACQUIRER_URL'),

@@ -1,4 +1,4 @@
-import { BadValue, duration } from './env-parsers';
+import { BadValue, cidrList, duration } from './env-parsers';
 
 const refusal = (text: string): string => {
   try {
@@ -40,4 +40,24 @@ describe('durations', () => {
   it.each(['15', '0s', '-3d', 'bientôt', '', '3 j j'])('refuses %p', (text) => {
     expect(refusal(text)).toContain(`« ${text} »`);
   });
+});
+
+describe('CIDR lists (DIAPASON_WEBHOOK_ALLOWED_NETWORKS)', () => {
+  it('reads networks separated by commas, a bare address as itself, and normalises them', () => {
+    expect(cidrList(' 10.20.0.0/16, 192.168.1.10 ,fd12:3456:0::/48,127.0.0.1/32,')).toEqual([
+      '10.20.0.0/16',
+      '192.168.1.10/32',
+      'fd12:3456::/48',
+      '127.0.0.1/32',
+    ]);
+  });
+
+  it.each(['10.0.0.0/33', '0x0a000000/8', '012.0.0.0/8', '10.0.0/8', 'fe80::1%eth0/64', 'gap.chu.lan', '10.0.0.0/8/1', '::/129', '10.0.0.0/-1'])(
+    'refuses %s, naming it',
+    (entry) => {
+      expect(() => cidrList(`10.0.0.0/8,${entry}`)).toThrow(
+        new BadValue(`« ${entry} » n'est pas un réseau en notation CIDR (exemples : 10.20.0.0/16, 192.168.1.10/32, fd12:3456::/48).`),
+      );
+    },
+  );
 });

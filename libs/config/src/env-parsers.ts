@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import cron from 'node-cron';
 
 /** A setting that could not be read; the message is for the hospital's operator (French). */
@@ -121,3 +122,28 @@ export const duration: Parser<number> = (value) => {
   if (!(ms > 0)) throw new BadValue(`« ${value} » : la durée doit être positive (${EXAMPLES}).`);
   return ms;
 };
+
+const CIDR_EXAMPLES = 'exemples : 10.20.0.0/16, 192.168.1.10/32, fd12:3456::/48';
+
+/**
+ * A comma-separated list of networks in CIDR notation (`10.20.0.0/16`, `fd12:3456::/48`; a bare
+ * address means that address alone) → the networks, normalised (`10.20.0.0/16`). IPv4 is accepted
+ * only in dotted decimal: `0x0a000000/8` or `012.0.0.0/8` are refused rather than guessed.
+ */
+export const cidrList: Parser<readonly string[]> = (value) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const [address, bits, ...rest] = entry.split('/');
+      const valid =
+        rest.length === 0 &&
+        (ipaddr.IPv4.isValidFourPartDecimal(address) || (ipaddr.IPv6.isValid(address) && !address.includes('%'))) &&
+        (bits === undefined || /^\d{1,3}$/.test(bits));
+      const parsed = valid ? ipaddr.parse(address) : undefined;
+      const max = parsed?.kind() === 'ipv4' ? 32 : 128;
+      const prefix = bits === undefined ? max : Number(bits);
+      if (!parsed || prefix > max) throw new BadValue(`« ${entry} » n'est pas un réseau en notation CIDR (${CIDR_EXAMPLES}).`);
+      return `${parsed.toString()}/${prefix}`;
+    });

@@ -1,4 +1,4 @@
-import { Parser, boolean, cronExpression, duration, integer, oneOf, port, secret, text, url } from './env-parsers';
+import { Parser, boolean, cidrList, cronExpression, duration, integer, oneOf, port, secret, text, url } from './env-parsers';
 
 /**
  * Every environment variable DIAPASON reads, declared once: `loadConfig` parses them from this table,
@@ -227,6 +227,18 @@ export const SETTINGS = {
     description: 'Les livraisons en échec sont retentées pendant ce délai.',
     default: '24h',
     parse: duration,
+  },
+  DIAPASON_WEBHOOK_ALLOWED_NETWORKS: {
+    section: WEBHOOKS,
+    description:
+      'Réseaux (CIDR, séparés par des virgules) vers lesquels des webhooks peuvent être envoyés en plus d’Internet : ' +
+      'une GAP sur le réseau de l’hôpital (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7 sont refusés sinon). ' +
+      'Vers ces réseaux, http est accepté ; ailleurs, https est obligatoire. L’adresse est vérifiée à l’enregistrement et à chaque connexion. ' +
+      'Le bouclage (127.0.0.0/8, ::1) n’est accepté que si un réseau de bouclage est listé lui-même (127.0.0.1/32 pour les tests et la démonstration ; à éviter en production). ' +
+      'Non spécifiées, lien local, multidiffusion et métadonnées du nuage (169.254.169.254, fd00:ec2::254…) restent toujours refusées.',
+    defaultLabel: 'aucun',
+    example: '10.20.0.0/16,192.168.1.10/32',
+    parse: cidrList,
   },
   DIAPASON_TERMINAL_RUNNER: {
     section: TERMINALS,

@@ -10,4 +10,5 @@ export * from './notifier.module';
 export * from './patient-link';
 export * from './phone';
 export * from './sms-sender';
+export * from './webhook-destinations';
 export * from './webhook-dispatcher';

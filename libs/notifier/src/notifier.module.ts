@@ -8,11 +8,17 @@ import { NoticeTracker } from './notice-tracker';
 import { PatientLinkTokens } from './patient-link';
 import { SmsSender } from './sms-sender';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { HOST_LOOKUP, HostLookup, WebhookDestinations, systemHostLookup } from './webhook-destinations';
+
+export interface NotifierOptions {
+  /** Resolves webhook host names; the system resolver unless a test gives its own. */
+  hostLookup?: HostLookup;
+}
 
 @Global()
 @Module({})
 export class NotifierModule {
-  static forRoot(): DynamicModule {
+  static forRoot(options: NotifierOptions = {}): DynamicModule {
     return {
       module: NotifierModule,
       providers: [
@@ -47,9 +53,21 @@ export class NotifierModule {
         { provide: NOTICE_PLANNER, useExisting: ChannelPlanner },
         NoticeTracker,
         NoticeDispatcher,
+        { provide: HOST_LOOKUP, useValue: options.hostLookup ?? systemHostLookup },
+        WebhookDestinations,
         WebhookDispatcher,
       ],
-      exports: [PatientLinkTokens, SMS_SENDER, EMAIL_SENDER, NOTICE_PLANNER, ChannelPlanner, NoticeTracker, NoticeDispatcher, WebhookDispatcher],
+      exports: [
+        PatientLinkTokens,
+        SMS_SENDER,
+        EMAIL_SENDER,
+        NOTICE_PLANNER,
+        ChannelPlanner,
+        NoticeTracker,
+        NoticeDispatcher,
+        WebhookDestinations,
+        WebhookDispatcher,
+      ],
     };
   }
 }

@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Agent, request } from 'undici';
 import { categoryLabel, isDossierStatus, reportingCategory, statusLabel } from '@diapason/domain';
 import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { ClaimedDelivery, WebhookRepository } from '@diapason/persistence';
+import { DestinationRefused, REFUSED_ATTEMPT, WebhookDestinations, isDestinationRefused } from './webhook-destinations';
 
 export const SIGNATURE_HEADER = 'Diapason-Signature';
 
@@ -41,16 +42,25 @@ export function webhookPayload(d: ClaimedDelivery): Record<string, unknown> {
   };
 }
 
-/** Delivers GAP webhooks, signed, retried with exponential backoff for the retry window. */
+/**
+ * Delivers GAP webhooks, signed, retried with exponential backoff for the retry window. Never to a
+ * destination `WebhookDestinations` refuses: the socket's connector checks the address it is about
+ * to connect to, and such an attempt records « refusé » without any connection.
+ */
 @Injectable()
 export class WebhookDispatcher {
-  private readonly dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
+  private readonly logger = new Logger(WebhookDispatcher.name);
+  private readonly dispatcher: Agent;
 
   constructor(
     private readonly webhooks: WebhookRepository,
+    private readonly destinations: WebhookDestinations,
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
-  ) {}
+  ) {
+    // No redirection is followed (undici's `request` does not without an interceptor), and no proxy is read from the environment.
+    this.dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000, connect: destinations.connector() });
+  }
 
   async deliver(d: ClaimedDelivery): Promise<boolean> {
     const body = JSON.stringify(webhookPayload(d));
@@ -59,6 +69,7 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      if (!this.destinations.policy.url(d.url).allowed) throw new DestinationRefused();
       const response = await request(d.url, {
         method: 'POST',
         headers: {
@@ -75,7 +86,13 @@ export class WebhookDispatcher {
       statusCode = response.statusCode;
       await response.body.dump();
     } catch (e) {
-      error = (e as Error).message;
+      if (isDestinationRefused(e)) {
+        // The endpoint's id only: its URL may carry a token of the GAP's.
+        this.logger.warn({ endpointId: d.endpointId, deliveryId: d.id }, 'webhook destination refused');
+        error = REFUSED_ATTEMPT;
+      } else {
+        error = (e as Error).message;
+      }
     }
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
     if (!ok && !error) error = `HTTP ${statusCode}`;

@@ -28,3 +28,27 @@ export function IsPatientPhone(options?: ValidationOptions): PropertyDecorator {
       },
     });
 }
+
+/**
+ * An absolute http(s) URL as the WHATWG parser reads it (the parser undici sends with), nothing
+ * stricter: odd but parseable hosts (`0x7f000001`, `2130706433`) must reach the destination
+ * policy, which refuses them with its reason.
+ */
+export function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isHttpUrl',
+      target: target.constructor,
+      propertyName: propertyName.toString(),
+      options,
+      validator: {
+        validate(value: unknown) {
+          const url = typeof value === 'string' ? URL.parse(value) : null;
+          return url !== null && (url.protocol === 'https:' || url.protocol === 'http:');
+        },
+        defaultMessage() {
+          return 'URL invalide (https://… attendu)';
+        },
+      },
+    });
+}

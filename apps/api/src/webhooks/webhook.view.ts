@@ -4,7 +4,7 @@ import type { WebhookDeliveryRow, WebhookEndpointRow } from '@diapason/persisten
 export class WebhookEndpointView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['webhook_endpoint'] }) object!: 'webhook_endpoint';
-  @ApiProperty({ example: 'https://gap.chu.example/diapason/webhooks' }) url!: string;
+  @ApiProperty({ example: 'https://gap.chu.example/diapason/webhooks', description: 'Adresse normalisée.' }) url!: string;
   @ApiProperty({ type: [String], example: ['*'], description: 'Types d’événements envoyés (voir `webhooks`) ; `*` : tous.' }) eventTypes!: string[];
   @ApiPropertyOptional({ description: 'Secret de signature, renvoyé à la création seulement.' }) secret?: string;
   @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: Date;
@@ -22,7 +22,12 @@ export class WebhookEndpointDeletedView {
 export class WebhookAttemptView {
   @ApiProperty({ type: 'string', format: 'date-time' }) at!: string;
   @ApiProperty({ type: 'integer', nullable: true }) statusCode!: number | null;
-  @ApiProperty({ type: 'string', nullable: true }) error!: string | null;
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'Erreur de la tentative ; « refusé » : destination refusée par la politique des webhooks, aucune connexion faite.',
+  })
+  error!: string | null;
   @ApiProperty({ type: 'integer', description: 'Durée de la tentative en millisecondes.' }) durationMs!: number;
 }
 
@@ -36,7 +41,8 @@ export class WebhookDeliveryView {
   @ApiProperty({ type: [WebhookAttemptView] }) attempts!: WebhookAttemptView[];
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) nextAttemptAt!: Date | null;
   @ApiProperty({ type: 'integer', nullable: true }) lastStatusCode!: number | null;
-  @ApiProperty({ type: 'string', nullable: true }) lastError!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, description: 'Erreur de la dernière tentative (« refusé » : destination refusée).' })
+  lastError!: string | null;
   @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) deliveredAt!: Date | null;
 }

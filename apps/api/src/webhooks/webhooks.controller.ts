@@ -6,7 +6,7 @@ import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
 import { ApiProblems, IdempotencyKeyHeader, JSON_BODY_PROBLEMS } from '../common/openapi';
 import { CreateWebhookEndpointDto } from './dto/create-webhook-endpoint.dto';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query';
-import { CreateWebhookEndpoint } from './usecases/create-webhook-endpoint';
+import { CreateWebhookEndpoint, MAX_WEBHOOK_ENDPOINTS } from './usecases/create-webhook-endpoint';
 import { DeleteWebhookEndpoint } from './usecases/delete-webhook-endpoint';
 import { ListWebhookDeliveries } from './usecases/list-webhook-deliveries';
 import { ListWebhookEndpoints } from './usecases/list-webhook-endpoints';
@@ -38,10 +38,31 @@ export class WebhooksController {
   ) {}
 
   @Post()
-  @ApiOperation({ operationId: 'createWebhookEndpoint', summary: 'Abonner une adresse de la GAP aux événements des dossiers' })
+  @ApiOperation({
+    operationId: 'createWebhookEndpoint',
+    summary: 'Abonner une adresse de la GAP aux événements des dossiers',
+    description:
+      `${MAX_WEBHOOK_ENDPOINTS} abonnements au plus par établissement. L’adresse doit être en https, sans identifiants ; ` +
+      'le bouclage, les adresses non spécifiées, de lien local, de multidiffusion et des métadonnées du nuage sont refusés, ' +
+      'les réseaux privés aussi sauf s’ils sont listés par l’exploitant (DIAPASON_WEBHOOK_ALLOWED_NETWORKS, où http est alors accepté). ' +
+      'Le worker vérifie de nouveau l’adresse IP à chaque connexion : une tentative vers une destination refusée est enregistrée ' +
+      '« refusé », sans connexion.',
+  })
   @IdempotencyKeyHeader()
   @ApiCreatedResponse({ type: WebhookEndpointView })
-  @ApiProblems(...JSON_BODY_PROBLEMS)
+  @ApiProblems(
+    ...JSON_BODY_PROBLEMS,
+    {
+      status: 409,
+      description: `\`webhook_endpoint_limit_reached\` : l’établissement a déjà ${MAX_WEBHOOK_ENDPOINTS} abonnements (membre \`limit\`).`,
+    },
+    {
+      status: 422,
+      description:
+        '`webhook_destination_refused` : destination refusée, la raison est dans `detail` et dans `errors` (champ `url`) ; ' +
+        '`idempotency_key_reused` : clé d’idempotence déjà utilisée pour une autre requête.',
+    },
+  )
   async create(@Principal() principal: ApiKeyPrincipal, @Body() body: CreateWebhookEndpointDto): Promise<WebhookEndpointView> {
     return toWebhookEndpointView(await this.createEndpoint.execute(principal, body), true);
   }

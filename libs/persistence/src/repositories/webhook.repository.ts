@@ -62,6 +62,24 @@ export class WebhookRepository {
     );
   }
 
+  /**
+   * Creates the endpoint unless the establishment already has `max` live ones (then false).
+   * Registrations of one establishment are serialised by a transaction-scoped advisory lock, so that
+   * two concurrent requests cannot both take the last place.
+   */
+  createEndpointWithin(row: Omit<WebhookEndpointRow, 'deletedAt'>, max: number): Promise<boolean> {
+    return this.tx.run(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('diapason:webhook-endpoints:' || $1))`, [row.establishmentId]);
+      const [{ count }] = await manager.query<{ count: number }[]>(
+        `SELECT count(*)::int AS count FROM webhook_endpoint WHERE establishment_id = $1 AND deleted_at IS NULL`,
+        [row.establishmentId],
+      );
+      if (count >= max) return false;
+      await this.createEndpoint(row);
+      return true;
+    });
+  }
+
   async listEndpoints(establishmentId: string): Promise<WebhookEndpointRow[]> {
     const rows: Record<string, unknown>[] = await this.tx.manager.query(
       `SELECT * FROM webhook_endpoint WHERE establishment_id = $1 AND deleted_at IS NULL ORDER BY created_at`,

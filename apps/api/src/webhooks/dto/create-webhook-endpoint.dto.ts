@@ -1,11 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsHttpUrl } from '../../common/validators';
+
+/** The column's width (`webhook_endpoint.url varchar(500)`), for the URL as given and as normalised. */
+export const MAX_WEBHOOK_URL_LENGTH = 500;
 
 export class CreateWebhookEndpointDto {
-  @ApiProperty({ example: 'https://gap.chu.example/diapason/webhooks' })
+  @ApiProperty({
+    example: 'https://gap.chu.example/diapason/webhooks',
+    format: 'uri',
+    maxLength: MAX_WEBHOOK_URL_LENGTH,
+    description:
+      'Adresse https de la GAP, sans identifiants (`utilisateur:mot de passe@`). Refusées (422) : bouclage, adresses non spécifiées, ' +
+      'de lien local, de multidiffusion, des métadonnées du nuage, et réseaux privés non listés par l’exploitant ' +
+      '(`DIAPASON_WEBHOOK_ALLOWED_NETWORKS`) ; http n’est accepté que vers un réseau listé. Vérifiée à nouveau à chaque envoi, ' +
+      'sur l’adresse IP jointe. Renvoyée normalisée.',
+  })
   @IsString()
-  @MaxLength(500)
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(MAX_WEBHOOK_URL_LENGTH)
+  @IsHttpUrl()
   url!: string;
 
   @ApiPropertyOptional({ description: 'Secret de signature (32 caractères au moins) ; généré et renvoyé une fois s’il est absent.' })
