@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Clock, systemClock } from '@diapason/domain';
 import { DiapasonConfig } from '@diapason/config';
 import { ApiModule } from './api.module';
+import { hardenHttp } from './common/http-hardening';
 import { ProblemException } from './common/problem';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
@@ -26,6 +27,7 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(assignRequestId);
+  hardenHttp(app, config);
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
