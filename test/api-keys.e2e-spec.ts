@@ -204,7 +204,9 @@ describe('api_key.scopes in the database', () => {
       await expect(insert('{accounting}')).rejects.toThrow(/api_key_scopes_known/);
       await expect(insert('{}')).rejects.toThrow(/api_key_scopes_known/);
       await expect(
-        runner.query(`INSERT INTO api_key (id, establishment_id, key_hash, key_prefix) SELECT gen_random_uuid(), id, repeat('b', 64), 'x' FROM establishment`),
+        runner.query(
+          `INSERT INTO api_key (id, establishment_id, key_hash, key_prefix) SELECT gen_random_uuid(), id, repeat('b', 64), 'x' FROM establishment`,
+        ),
       ).rejects.toThrow(/null value in column "scopes"/);
     } finally {
       await runner.release();

@@ -73,7 +73,11 @@ describe('HTTP hardening', () => {
     });
 
     it('still lets a well-formed key through to the body checks', async () => {
-      const res = await api.request('POST', '/v1/dossiers', { key, rawBody: '{"gapDossierNumber": ', headers: { 'content-type': 'application/json' } });
+      const res = await api.request('POST', '/v1/dossiers', {
+        key,
+        rawBody: '{"gapDossierNumber": ',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('malformed_json');
     });
@@ -159,9 +163,14 @@ describe('HTTP hardening', () => {
       const [{ establishment_id: establishmentId }] = await api.dataSource.query('SELECT establishment_id FROM dossier WHERE id = $1', [dossier.id]);
       const tx = api.app.get(TransactionContext);
       const notice = await tx.run(() =>
-        api.app
-          .get(NoticeRepository)
-          .ensure({ id: randomUUID(), dossierId: dossier.id, establishmentId, channel: 'sms', recipient: '+33639980101', createdAt: api.clock.now() }),
+        api.app.get(NoticeRepository).ensure({
+          id: randomUUID(),
+          dossierId: dossier.id,
+          establishmentId,
+          channel: 'sms',
+          recipient: '+33639980101',
+          createdAt: api.clock.now(),
+        }),
       );
       const token = api.app.get(PatientLinkTokens).sign(notice.id, new Date('2027-01-01T00:00:00Z'));
 
@@ -198,7 +207,14 @@ describe('HTTP hardening', () => {
       try {
         browser = await chromium.launch({
           executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
         });
         const page = await browser.newPage();
         const refused: string[] = [];
@@ -225,7 +241,12 @@ describe('HSTS behind HTTPS', () => {
   beforeAll(async () => {
     database = await freshDatabase();
     const port = await freePort();
-    const config = loadConfig({ ...TEST_ENV, PORT: String(port), DATABASE_URL: database.url, DIAPASON_PUBLIC_URL: 'https://diapason.chu-exemple.fr' });
+    const config = loadConfig({
+      ...TEST_ENV,
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      DIAPASON_PUBLIC_URL: 'https://diapason.chu-exemple.fr',
+    });
     app = await createApiApp(config);
     await app.listen(port, '127.0.0.1');
     base = `http://127.0.0.1:${port}`;

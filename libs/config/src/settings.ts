@@ -68,7 +68,8 @@ export const SETTINGS = {
   },
   DIAPASON_PUBLIC_URL: {
     section: HTTP,
-    description: 'Adresse publique de l’api, en HTTPS en production : base des liens envoyés aux patients et de l’adresse de rappel donnée à Twilio.',
+    description:
+      'Adresse publique de l’api, en HTTPS en production : base des liens envoyés aux patients et de l’adresse de rappel donnée à Twilio. En https, chaque réponse porte Strict-Transport-Security (HSTS).',
     defaultLabel: 'http://localhost:$PORT',
     example: 'https://diapason.chu-exemple.fr',
     parse: url(['http', 'https']),
@@ -89,7 +90,7 @@ export const SETTINGS = {
   DIAPASON_INVALID_KEY_LIMIT: {
     section: API_KEYS,
     description:
-      'Clés d’API inconnues ou révoquées acceptées d’une même adresse pendant DIAPASON_INVALID_KEY_WINDOW ; au-delà, ces tentatives reçoivent 429 jusqu’à la fin de la fenêtre. Les clés valides de cette adresse restent acceptées.',
+      'Clés d’API inconnues ou révoquées qu’une même adresse peut présenter pendant DIAPASON_INVALID_KEY_WINDOW (réponse 401) ; au-delà, ses tentatives suivantes reçoivent 429 (Retry-After) jusqu’à la fin de la fenêtre. Les clés valides présentées depuis cette adresse restent acceptées.',
     default: '20',
     parse: integer(1, 100_000),
   },

@@ -90,8 +90,7 @@ export const GAP_API_KEY_SCHEME = 'gap-api-key';
  * required, scoped to its establishment, refused outside its scopes (403) or after too many
  * invalid keys from the same address (429).
  */
-export const GapApi = (scope: RequiredScope) =>
-  applyDecorators(ApiBearerAuth(GAP_API_KEY_SCHEME), RequireScope(scope), ApiProblems(401, 403, 429));
+export const GapApi = (scope: RequiredScope) => applyDecorators(ApiBearerAuth(GAP_API_KEY_SCHEME), RequireScope(scope), ApiProblems(401, 403, 429));
 
 /** The establishment whose key authenticated the request. */
 export const Principal = createParamDecorator((_: unknown, context: ExecutionContext): ApiKeyPrincipal => {

@@ -100,7 +100,8 @@ export function allowedMethods(app: NestExpressApplication): RequestHandler {
   let routes: { layer: RouteLayer; methods: Set<string>; any: boolean }[] | undefined;
   const table = () => {
     if (routes) return routes;
-    const layers = (app.getHttpAdapter().getInstance() as Express).router.stack as unknown as RouteLayer[];
+    const express: Express = app.getHttpAdapter().getInstance();
+    const layers = express.router.stack as unknown as RouteLayer[];
     routes = layers
       .filter((layer) => layer.route && !(layer.match('/') !== false && layer.match('/diapason/any/address') !== false))
       .map((layer) => {

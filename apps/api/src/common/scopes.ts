@@ -46,12 +46,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 export function describeOperationScopes(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const method of METHODS) {
-      const operation = item[method] as (OperationObject & { [SCOPE_EXTENSION]?: string }) | undefined;
-      const scope = operation?.[SCOPE_EXTENSION];
-      if (!operation || !scope) continue;
-      const line = isReadMethod(method)
-        ? `Portée de clé requise : \`${scope}\` ou \`${READ_ONLY_SCOPE}\`.`
-        : `Portée de clé requise : \`${scope}\`.`;
+      const operation: OperationObject | undefined = item[method];
+      const scope: unknown = (operation as Record<string, unknown> | undefined)?.[SCOPE_EXTENSION];
+      if (!operation || typeof scope !== 'string') continue;
+      const line = isReadMethod(method) ? `Portée de clé requise : \`${scope}\` ou \`${READ_ONLY_SCOPE}\`.` : `Portée de clé requise : \`${scope}\`.`;
       operation.description = operation.description ? `${operation.description}\n\n${line}` : line;
     }
   }
