@@ -129,13 +129,12 @@ export function buildProgram(): Command {
       '--scopes <portées>',
       `portées de la clé, séparées par des virgules (défaut : ${DEFAULT_API_KEY_SCOPES.join(',')}) :\n` +
         API_KEY_SCOPES.map((scope) => `  ${scope} : ${API_KEY_SCOPE_LABELS[scope]}`).join('\n'),
-      DEFAULT_API_KEY_SCOPES.join(','),
     )
-    .action(async (code: string, options: { name?: string; label?: string; scopes: string }) => {
+    .action(async (code: string, options: { name?: string; label?: string; scopes?: string }) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(code)) {
         throw new CommanderError(EXIT.usage, 'invalid_code', `Code d’établissement invalide : « ${code} » (lettres, chiffres, . _ -).`);
       }
-      const { scopes, unknown } = parseApiKeyScopes(options.scopes);
+      const { scopes, unknown } = parseApiKeyScopes(options.scopes ?? DEFAULT_API_KEY_SCOPES.join(','));
       if (unknown.length > 0 || scopes.length === 0) {
         const known = `portées possibles : ${API_KEY_SCOPES.join(', ')}`;
         throw new CommanderError(
