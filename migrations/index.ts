@@ -2,6 +2,7 @@ import { Foundation1763900000000 } from './1763900000000-foundation';
 import { Terminals1763900100000 } from './1763900100000-terminals';
 import { Completions1763900200000 } from './1763900200000-completions';
 import { NoticesWebhooks1763900300000 } from './1763900300000-notices-webhooks';
+import { ApiKeyScopes1795564721695 } from './1795564721695-api-key-scopes';
 import { NoticeDeliveryStatus1795565000000 } from './1795565000000-notice-delivery-status';
 
 /** Every migration, in order. The only way the schema changes. */
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   Terminals1763900100000,
   Completions1763900200000,
   NoticesWebhooks1763900300000,
+  ApiKeyScopes1795564721695,
   NoticeDeliveryStatus1795565000000,
 ];

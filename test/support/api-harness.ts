@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { Clock, ManualClock } from '@diapason/domain';
 import { DiapasonConfig, loadConfig } from '@diapason/config';
-import { ApiKeyRepository, EstablishmentRepository, TransactionContext } from '@diapason/persistence';
+import { API_KEY_SCOPES, ApiKeyRepository, ApiKeyScope, EstablishmentRepository, TransactionContext } from '@diapason/persistence';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import type { HostLookup } from '@diapason/notifier';
 import { freshDatabase } from './fresh-database';
@@ -34,7 +34,8 @@ export interface ApiHarness {
   databaseUrl: string;
   /** Every answer `request()` receives is checked against the served OpenAPI document. */
   openapi: OpenApiValidator;
-  createKey(establishmentCode: string, name?: string): Promise<string>;
+  /** A key of the establishment (created if need be), with every scope unless `scopes` says otherwise. */
+  createKey(establishmentCode: string, name?: string, scopes?: readonly ApiKeyScope[]): Promise<string>;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpAnswer<T>>;
   close(): Promise<void>;
 }
@@ -80,10 +81,10 @@ export async function startApi(options: { env?: Record<string, string>; clock?: 
     clock,
     databaseUrl: database.url,
     openapi,
-    async createKey(code, name) {
+    async createKey(code, name, scopes = API_KEY_SCOPES) {
       return tx.run(async () => {
         const establishment = await new EstablishmentRepository(tx).ensure(code, name ?? `Hôpital ${code}`);
-        return (await new ApiKeyRepository(tx).create(establishment.id)).key;
+        return (await new ApiKeyRepository(tx).create(establishment.id, { scopes })).key;
       });
     },
     async request(method, path, requestOptions = {}) {

@@ -12,6 +12,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { ApiKeyGuard } from './common/auth';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { InvalidKeyLimiter } from './common/invalid-key-limiter';
 import { DossiersModule } from './dossiers/dossiers.module';
 import { HealthModule } from './health/health.module';
 import { PatientModule } from './patient/patient.module';
@@ -57,7 +58,7 @@ export class ApiModule {
         PatientModule,
         CallbacksModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, IdempotencyInterceptor],
+      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, InvalidKeyLimiter, IdempotencyInterceptor],
       exports: [IdempotencyInterceptor],
     };
   }

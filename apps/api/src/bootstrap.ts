@@ -8,6 +8,7 @@ import { Clock, systemClock } from '@diapason/domain';
 import { DiapasonConfig } from '@diapason/config';
 import type { HostLookup } from '@diapason/notifier';
 import { ApiModule } from './api.module';
+import { hardenHttp } from './common/http-hardening';
 import { ProblemException } from './common/problem';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
@@ -32,6 +33,7 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(assignRequestId);
+  hardenHttp(app, config);
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });

@@ -4,6 +4,7 @@ import type { PathItemObject, SchemaObject } from '@nestjs/swagger';
 import { JOURNAL_EVENT_TYPES } from '@diapason/domain';
 import { GAP_API_KEY_SCHEME } from './common/auth';
 import { PROBLEM_SCHEMA_NAME, PROBLEM_VIEW_SCHEMA } from './common/openapi';
+import { describeOperationScopes, scopesDescription } from './common/scopes';
 import { WebhookEventView } from './webhooks/webhook-event.view';
 
 export const OPENAPI_VERSION = '3.1.0';
@@ -19,7 +20,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Paiement différé par carte des restes à charge hospitaliers. Montants en centimes d’euro (entiers). ' +
         'Erreurs au format application/problem+json (RFC 9457, schéma ProblemView). ' +
-        'Chaque POST accepte un en-tête Idempotency-Key. Les événements des dossiers sont envoyés par webhooks (section `webhooks`).',
+        'Chaque POST accepte un en-tête Idempotency-Key. Les événements des dossiers sont envoyés par webhooks (section `webhooks`). ' +
+        scopesDescription() +
+        ' Une méthode qu’une adresse connue n’accepte pas reçoit 405 avec l’en-tête `Allow` ; OPTIONS répond 204 avec `Allow`.',
     )
     .setVersion('1')
     // Not `addBearerAuth`: it adds `bearerFormat: 'JWT'`, and the key is an opaque string.
@@ -28,7 +31,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   config.components = { ...config.components, schemas: { [PROBLEM_SCHEMA_NAME]: PROBLEM_VIEW_SCHEMA } };
   config.webhooks = webhooksSection();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [WebhookEventView] });
-  return toOpenApi31(document);
+  return describeOperationScopes(toOpenApi31(document));
 }
 
 /** JSON Schema 2020-12 `const`, which Nest's 3.0-era `SchemaObject` type does not list. */

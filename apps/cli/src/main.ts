@@ -6,12 +6,16 @@ import { Command, CommanderError, Help } from 'commander';
 import { ConfigError, PortsBusyError, loadConfig, loadEnvFile } from '@diapason/config';
 import { systemClock } from '@diapason/domain';
 import {
+  API_KEY_SCOPES,
+  API_KEY_SCOPE_LABELS,
   ApiKeyRepository,
+  DEFAULT_API_KEY_SCOPES,
   EstablishmentRepository,
   TerminalRepository,
   EmbeddedPostgresError,
   TransactionContext,
   createDataSource,
+  parseApiKeyScopes,
   resolveDatabase,
   runMigrations,
 } from '@diapason/persistence';
@@ -121,9 +125,25 @@ export function buildProgram(): Command {
     .argument('<establishmentCode>', 'code de l’établissement, ex. CHU-NANTES')
     .option('--name <name>', 'nom de l’établissement, affiché aux patients')
     .option('--label <label>', 'libellé de la clé (logiciel, environnement)')
-    .action(async (code: string, options: { name?: string; label?: string }) => {
+    .option(
+      '--scopes <portées>',
+      `portées de la clé, séparées par des virgules (défaut : ${DEFAULT_API_KEY_SCOPES.join(',')}) :\n` +
+        API_KEY_SCOPES.map((scope) => `  ${scope} : ${API_KEY_SCOPE_LABELS[scope]}`).join('\n'),
+    )
+    .action(async (code: string, options: { name?: string; label?: string; scopes?: string }) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(code)) {
         throw new CommanderError(EXIT.usage, 'invalid_code', `Code d’établissement invalide : « ${code} » (lettres, chiffres, . _ -).`);
+      }
+      const { scopes, unknown } = parseApiKeyScopes(options.scopes ?? DEFAULT_API_KEY_SCOPES.join(','));
+      if (unknown.length > 0 || scopes.length === 0) {
+        const known = `portées possibles : ${API_KEY_SCOPES.join(', ')}`;
+        throw new CommanderError(
+          EXIT.usage,
+          'invalid_scopes',
+          unknown.length > 0
+            ? `${unknown.length > 1 ? 'Portées inconnues' : 'Portée inconnue'} : ${unknown.map((name) => `« ${name} »`).join(', ')} (${known}).`
+            : `Aucune portée dans --scopes (${known}).`,
+        );
       }
       const key = await withDatabase(async (dataSource) => {
         const tx = new TransactionContext(dataSource);
@@ -132,11 +152,11 @@ export function buildProgram(): Command {
           if (options.name && establishment.name !== options.name) {
             await new EstablishmentRepository(tx).rename(establishment.id, options.name);
           }
-          return (await new ApiKeyRepository(tx).create(establishment.id, options.label ?? null)).key;
+          return (await new ApiKeyRepository(tx).create(establishment.id, { label: options.label ?? null, scopes })).key;
         });
       });
       process.stdout.write(`${key}\n`);
-      say(`Clé créée pour l’établissement ${code}. Elle ne sera plus affichée : conservez-la dans la GAP.`);
+      say(`Clé créée pour l’établissement ${code} (portées : ${scopes.join(', ')}). Elle ne sera plus affichée : conservez-la dans la GAP.`);
     });
 
   program

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { BusinessDelays } from '@diapason/domain';
 import { BadValue, Env, InvalidSetting, redactUrl } from './env-parsers';
 import { SETTINGS, SettingName, SettingValue } from './settings';
+import type { TrustProxy } from './trust-proxy';
 
 export type RuntimeEnv = 'production' | 'development' | 'test';
 
@@ -13,6 +14,13 @@ export interface DiapasonConfig {
     /** Base of every link sent to patients; must be reachable from their phones. */
     readonly publicBaseUrl: string;
     readonly bodyLimitBytes: number;
+    /** Express `trust proxy`: whose X-Forwarded-For gives the client's address. */
+    readonly trustProxy: TrustProxy;
+  };
+  readonly apiKeys: {
+    /** Unknown or revoked keys accepted from one address per window; past it, 429. */
+    readonly invalidKeyLimit: number;
+    readonly invalidKeyWindowMs: number;
   };
   readonly database: {
     /** Absent: `npm start` runs an embedded PostgreSQL under `dataDir`. */
@@ -143,6 +151,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       port,
       publicBaseUrl: read.get('DIAPASON_PUBLIC_URL') ?? `http://localhost:${port}`,
       bodyLimitBytes: read.get('DIAPASON_BODY_LIMIT_BYTES'),
+      trustProxy: read.get('DIAPASON_TRUST_PROXY'),
+    },
+    apiKeys: {
+      invalidKeyLimit: read.get('DIAPASON_INVALID_KEY_LIMIT'),
+      invalidKeyWindowMs: read.get('DIAPASON_INVALID_KEY_WINDOW'),
     },
     database: {
       url: read.get('DATABASE_URL'),

@@ -6,5 +6,6 @@ export * from './graceful-shutdown';
 export * from './env-file';
 export * from './env-example';
 export * from './ports';
+export type { TrustProxy } from './trust-proxy';
 export { SETTINGS } from './settings';
 export type { SettingName, SettingSpec, SettingValue } from './settings';

@@ -1,4 +1,5 @@
 import { Parser, boolean, cidrList, cronExpression, duration, integer, oneOf, port, secret, text, url } from './env-parsers';
+import { trustProxy } from './trust-proxy';
 
 /**
  * Every environment variable DIAPASON reads, declared once: `loadConfig` parses them from this table,
@@ -21,6 +22,7 @@ export interface SettingSpec<T> {
 
 const GENERAL = 'Général';
 const HTTP = 'Serveur HTTP (api)';
+const API_KEYS = 'Clés d’API de la GAP';
 const DATABASE = 'Base de données';
 const DELAYS = 'Délais métier';
 const SCHEDULER = 'Planificateur (worker)';
@@ -66,7 +68,8 @@ export const SETTINGS = {
   },
   DIAPASON_PUBLIC_URL: {
     section: HTTP,
-    description: 'Adresse publique de l’api, en HTTPS en production : base des liens envoyés aux patients et de l’adresse de rappel donnée à Twilio.',
+    description:
+      'Adresse publique de l’api, en HTTPS en production : base des liens envoyés aux patients et de l’adresse de rappel donnée à Twilio. En https, chaque réponse porte Strict-Transport-Security (HSTS).',
     defaultLabel: 'http://localhost:$PORT',
     example: 'https://diapason.chu-exemple.fr',
     parse: url(['http', 'https']),
@@ -76,6 +79,26 @@ export const SETTINGS = {
     description: 'Taille maximale du corps d’une requête, en octets.',
     default: '65536',
     parse: integer(1024, 10 * 1024 * 1024),
+  },
+  DIAPASON_TRUST_PROXY: {
+    section: HTTP,
+    description:
+      'Proxys inverses dont l’en-tête X-Forwarded-For est cru pour connaître l’adresse du client (limitation des clés invalides) : off (l’adresse de la connexion), le nombre de proxys devant l’api (ex. 1), ou leurs adresses et réseaux (ex. loopback, 10.0.0.5, 10.1.0.0/16).',
+    default: 'off',
+    parse: trustProxy,
+  },
+  DIAPASON_INVALID_KEY_LIMIT: {
+    section: API_KEYS,
+    description:
+      'Clés d’API inconnues ou révoquées qu’une même adresse peut présenter pendant DIAPASON_INVALID_KEY_WINDOW (réponse 401) ; au-delà, ses tentatives suivantes reçoivent 429 (Retry-After) jusqu’à la fin de la fenêtre. Les clés valides présentées depuis cette adresse restent acceptées.',
+    default: '20',
+    parse: integer(1, 100_000),
+  },
+  DIAPASON_INVALID_KEY_WINDOW: {
+    section: API_KEYS,
+    description: 'Fenêtre de comptage des clés d’API invalides par adresse (au moins 1s).',
+    default: '5m',
+    parse: duration,
   },
   DATABASE_URL: {
     section: DATABASE,

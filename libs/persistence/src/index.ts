@@ -1,3 +1,4 @@
+export * from './api-key-scopes';
 export * from './data-source';
 export * from './embedded-postgres';
 export * from './entities';

@@ -8,7 +8,7 @@ import { ListAlertsQuery } from './dto/list-alerts.query';
 import { ListAlerts } from './usecases/list-alerts';
 
 @ApiTags('Alertes')
-@GapApi()
+@GapApi('dossiers')
 @Controller('v1/alerts')
 export class AlertsController {
   constructor(private readonly listAlerts: ListAlerts) {}

@@ -1,11 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { ApiKeyPrincipal, ApiKeyRepository } from '@diapason/persistence';
+import { ApiKeyPrincipal, ApiKeyRepository, READ_ONLY_SCOPE, RequiredScope, scopeAllows } from '@diapason/persistence';
 import { LRUCache } from 'lru-cache';
 import type { Request } from 'express';
+import { InvalidKeyLimiter } from './invalid-key-limiter';
 import { ApiProblems } from './openapi';
 import { ProblemException } from './problem';
+import { REQUIRED_SCOPE, RequireScope, insufficientScope } from './scopes';
 
 export type AuthenticatedRequest = Request & { principal?: ApiKeyPrincipal };
 
@@ -18,10 +20,30 @@ const PUBLIC = 'diapason:public';
  */
 export const Public = () => SetMetadata(PUBLIC, true);
 
+const BEARER = /^Bearer\s+([A-Za-z0-9_-]{10,200})\s*$/i;
+
 /**
- * The global guard: `Authorization: Bearer <key>` on every route not marked `@Public()`. Known
+ * The key of an `Authorization: Bearer <key>` header, or the 401 to answer. Shared by the guard
+ * and by the middleware that refuses a private request before its body is read.
+ */
+export function readBearerKey(header: string | string[] | undefined): { key: string } | { problem: ProblemException } {
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  if (match) return { key: match[1] };
+  return {
+    problem: unauthorized(
+      header === undefined
+        ? 'Clé d’API manquante : envoyez l’en-tête Authorization: Bearer <clé>.'
+        : 'En-tête Authorization invalide : attendu « Bearer <clé> ».',
+    ),
+  };
+}
+
+/**
+ * The global guard: `Authorization: Bearer <key>` on every route not marked `@Public()`, then the
+ * key's scopes against the one the route requires (`@RequireScope`, given by `@GapApi`). Known
  * keys are remembered for a few seconds, so a revoked key stops working within that time, and the
- * database is not asked on every request.
+ * database is not asked on every request. Unknown keys are counted per client address
+ * (`InvalidKeyLimiter`).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -30,26 +52,26 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly apiKeys: ApiKeyRepository,
     private readonly reflector: Reflector,
+    private readonly invalidKeys: InvalidKeyLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9_-]{10,200})\s*$/i.exec(header) : null;
-    if (!match) {
-      throw unauthorized(
-        header === undefined
-          ? 'Clé d’API manquante : envoyez l’en-tête Authorization: Bearer <clé>.'
-          : 'En-tête Authorization invalide : attendu « Bearer <clé> ».',
-      );
-    }
-    const key = match[1];
-    let principal = this.cache.get(key);
+    const bearer = readBearerKey(request.headers.authorization);
+    if ('problem' in bearer) throw bearer.problem;
+    let principal = this.cache.get(bearer.key);
     if (!principal) {
-      principal = (await this.apiKeys.findActive(key)) ?? undefined;
-      if (!principal) throw unauthorized('Clé d’API inconnue ou révoquée.');
-      this.cache.set(key, principal);
+      principal = (await this.apiKeys.findActive(bearer.key)) ?? undefined;
+      if (!principal) throw (await this.invalidKeys.record(request.ip ?? 'unknown')) ?? unauthorized('Clé d’API inconnue ou révoquée.');
+      this.cache.set(bearer.key, principal);
+    }
+    // A private route without a scope is a programming error: nobody may call it.
+    const scope = this.reflector.getAllAndOverride<RequiredScope | undefined>(REQUIRED_SCOPE, targets);
+    if (!scope) throw new ProblemException(403, 'insufficient_scope', 'Aucune clé d’API ne peut appeler cette opération.');
+    if (!scopeAllows(principal.scopes, scope, request.method)) {
+      throw insufficientScope(scope, principal.scopes.includes(READ_ONLY_SCOPE));
     }
     request.principal = principal;
     return true;
@@ -63,8 +85,12 @@ function unauthorized(detail: string): ProblemException {
 /** Name of the bearer security scheme of the OpenAPI document. */
 export const GAP_API_KEY_SCHEME = 'gap-api-key';
 
-/** Documents a controller of the GAP API: API key required, scoped to its establishment. */
-export const GapApi = () => applyDecorators(ApiBearerAuth(GAP_API_KEY_SCHEME), ApiProblems(401));
+/**
+ * Documents a controller of the GAP API and sets the key scope its operations require: API key
+ * required, scoped to its establishment, refused outside its scopes (403) or after too many
+ * invalid keys from the same address (429).
+ */
+export const GapApi = (scope: RequiredScope) => applyDecorators(ApiBearerAuth(GAP_API_KEY_SCHEME), RequireScope(scope), ApiProblems(401, 403, 429));
 
 /** The establishment whose key authenticated the request. */
 export const Principal = createParamDecorator((_: unknown, context: ExecutionContext): ApiKeyPrincipal => {

@@ -46,11 +46,13 @@ export const PROBLEM_VIEW_SCHEMA: SchemaObject = {
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: '`malformed_json` : corps JSON mal formé ; `validation_failed` : champ invalide (détail dans `errors`).',
   401: '`unauthorized` : clé d’API manquante, inconnue ou révoquée (en-tête `WWW-Authenticate: Bearer`).',
+  403: '`insufficient_scope` : la clé n’a pas la portée requise par cette opération (membre `scope`).',
   404: 'Ressource introuvable pour cet établissement (un identifiant mal formé est traité de même).',
   409: 'Conflit avec l’état de la ressource.',
   413: '`payload_too_large` : corps de la requête au-delà de la taille autorisée.',
   415: '`unsupported_media_type`, `unsupported_charset`, `unsupported_encoding` : le corps doit être du JSON (application/json).',
   422: 'Requête impossible à traiter.',
+  429: '`too_many_invalid_keys` : trop de clés d’API invalides depuis cette adresse ; réessayer après le délai de l’en-tête `Retry-After` (secondes). Une clé valide reste acceptée.',
   503: 'Service indisponible.',
 };
 

@@ -36,7 +36,7 @@ const INVALID_TRANSITION = (what: string) => ({
 });
 
 @ApiTags('Dossiers')
-@GapApi()
+@GapApi('dossiers')
 @Controller('v1/dossiers')
 @UseInterceptors(IdempotencyInterceptor)
 export class DossiersController {

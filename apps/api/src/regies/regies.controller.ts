@@ -10,7 +10,7 @@ import { UpsertRegie } from './usecases/upsert-regie';
 
 /** Régies are registered by the first dossier naming them; their contact details appear in notices. */
 @ApiTags('Régies')
-@GapApi()
+@GapApi('dossiers')
 @Controller('v1/regies')
 export class RegiesController {
   constructor(

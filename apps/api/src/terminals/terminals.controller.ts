@@ -16,7 +16,7 @@ import { RegisterTerminal } from './usecases/register-terminal';
 const NOT_FOUND = { status: 404, description: '`terminal_not_found` : aucun terminal de cet identifiant pour l’établissement.' };
 
 @ApiTags('Terminaux')
-@GapApi()
+@GapApi('terminals')
 @Controller('v1/terminals')
 @UseInterceptors(IdempotencyInterceptor)
 export class TerminalsController {

@@ -26,7 +26,7 @@ import {
 const NOT_FOUND = { status: 404, description: '`webhook_endpoint_not_found` : aucun abonnement de cet identifiant pour l’établissement.' };
 
 @ApiTags('Webhooks')
-@GapApi()
+@GapApi('webhooks')
 @Controller('v1/webhook-endpoints')
 @UseInterceptors(IdempotencyInterceptor)
 export class WebhooksController {

@@ -20,6 +20,10 @@ export class ApiKeyEntity {
   @Column({ type: 'varchar', length: 100, nullable: true })
   label!: string | null;
 
+  /** What the key may do (`API_KEY_SCOPES`): at least one, each once. */
+  @Column({ type: 'text', array: true })
+  scopes!: string[];
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 
