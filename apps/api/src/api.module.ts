@@ -18,6 +18,7 @@ import { PatientModule } from './patient/patient.module';
 import { RegiesModule } from './regies/regies.module';
 import { TerminalsModule } from './terminals/terminals.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { ApiMetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class ApiModule {
@@ -56,6 +57,7 @@ export class ApiModule {
         WebhooksModule,
         PatientModule,
         CallbacksModule,
+        ApiMetricsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, IdempotencyInterceptor],
       exports: [IdempotencyInterceptor],

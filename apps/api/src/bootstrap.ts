@@ -11,6 +11,7 @@ import { ProblemException } from './common/problem';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { createOpenApiDocument } from './openapi';
+import { HttpMetrics } from './metrics/http-metrics';
 
 export interface ApiAppOptions {
   clock?: Clock;
@@ -23,6 +24,7 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(app.get(HttpMetrics).middleware);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(assignRequestId);

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { DossierLifecycle, EvidenceKind } from '@diapason/lifecycle';
 import { Actor, DossierEntity, NoticeRepository, NoticeRow, TransactionContext } from '@diapason/persistence';
+import { DiapasonMetrics } from '@diapason/metrics';
 import { maskRecipient } from './masking';
 
 export interface Evidence {
@@ -25,6 +26,7 @@ export class NoticeTracker {
     private readonly lifecycle: DossierLifecycle,
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
+    @Optional() private readonly metrics?: DiapasonMetrics,
   ) {}
 
   /** Whether this kind of evidence acknowledges the notice under DIAPASON_ACK_EVIDENCE. */
@@ -34,9 +36,9 @@ export class NoticeTracker {
 
   /** A channel failed for good (refused number, undelivered SMS, bounced e-mail). */
   async recordFailure(noticeId: string, reason: string, actor: Actor): Promise<void> {
-    await this.tx.run(async () => {
+    const channel = await this.tx.run(async () => {
       const notice = await this.notices.findById(noticeId, true);
-      if (!notice || notice.status === 'failed') return;
+      if (!notice || notice.status === 'failed') return undefined;
       const at = this.clock.now();
       await this.notices.update(notice.id, { status: 'failed', failedAt: at, failureReason: reason.slice(0, 300) });
       await this.lifecycle.noticeFailed({
@@ -45,7 +47,9 @@ export class NoticeTracker {
         actor,
         facts: { at, noticeId: notice.id, channel: notice.channel, recipient: maskRecipient(notice.recipient), reason },
       });
+      return notice.channel;
     });
+    if (channel) this.metrics?.notices.inc({ channel, outcome: 'failed' });
   }
 
   /**
