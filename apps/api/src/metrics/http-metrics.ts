@@ -11,6 +11,15 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /**
+ * The template of the route that answered; Nest's own catch-all (`{/*splat}`, the 404 of an
+ * unknown address) and a request refused before routing count as unmatched.
+ */
+export function routeLabel(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' && path.startsWith('/') && !path.startsWith('/*') ? path : UNMATCHED_ROUTE;
+}
+
+/**
  * HTTP latency and status of the api, by route template (`/v1/dossiers/:id`, `/p/:token`): the raw
  * URL, which may carry a patient link's token or an identifier, is never a label.
  */
@@ -32,9 +41,8 @@ export class HttpMetrics {
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const route = (req.route as { path?: unknown } | undefined)?.path;
       this.duration.observe(
-        { method: req.method, route: typeof route === 'string' ? route : UNMATCHED_ROUTE, status: String(res.statusCode) },
+        { method: req.method, route: routeLabel(req), status: String(res.statusCode) },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
     });

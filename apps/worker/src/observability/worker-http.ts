@@ -57,11 +57,20 @@ export class WorkerHttpServer implements OnModuleInit, OnApplicationShutdown {
       if (path === '/health') return send(res, 200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
       if (path === '/ready') {
         const state = await this.readiness.check();
-        return send(res, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'not_ready', database: state.database, listeners: state.listeners });
+        return send(res, state.ready ? 200 : 503, {
+          status: state.ready ? 'ready' : 'not_ready',
+          database: state.database,
+          listeners: state.listeners,
+        });
       }
       if (path === '/metrics') {
         if (!metricsAuthorized(this.config.observability.metricsToken, req.headers.authorization)) {
-          return send(res, 401, { error: 'Jeton de supervision manquant ou invalide (DIAPASON_METRICS_TOKEN).' }, { 'WWW-Authenticate': 'Bearer realm="diapason-metrics"' });
+          return send(
+            res,
+            401,
+            { error: 'Jeton de supervision manquant ou invalide (DIAPASON_METRICS_TOKEN).' },
+            { 'WWW-Authenticate': 'Bearer realm="diapason-metrics"' },
+          );
         }
         const { contentType, body } = await this.metrics.render();
         res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });

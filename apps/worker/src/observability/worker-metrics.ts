@@ -53,14 +53,19 @@ export class WorkerMetrics {
     const backlog = cached(BACKLOG_TTL_MS, () => observations.backlog(clock.now(), dueStatuses, FINAL_STATUSES, retention));
     const statuses = cached(STATUS_TTL_MS, () => observations.dossiersByStatus());
     const terminals = cached(BACKLOG_TTL_MS, () => observations.terminalHealth());
-    const up = metrics.gauge('diapason_database_up', 'La base répond aux lectures des métriques (1) ou non (0).');
+    metrics.gauge('diapason_database_up', 'La base répond aux lectures des métriques (1) ou non (0).', [], async (g) => {
+      const answered = await Promise.all([backlog(), statuses(), terminals()]).then(
+        () => true,
+        () => false,
+      );
+      g.set(answered ? 1 : 0);
+    });
 
+    /** A read that fails leaves the gauge's last values (and diapason_database_up at 0). */
     const read = async <T>(load: () => Promise<T>, use: (value: T) => void) => {
       try {
         use(await load());
-        up.set(1);
       } catch (error) {
-        up.set(0);
         this.logger.warn({ err: error }, 'metrics: database read failed');
       }
     };
@@ -73,11 +78,23 @@ export class WorkerMetrics {
       }),
     );
     fromBacklog('diapason_debits_due', 'Débits dont la date est passée et pas encore envoyés.', (s) => s.debitsDue);
-    fromBacklog('diapason_debits_due_oldest_age_seconds', 'Retard du plus ancien débit dû non envoyé (0 : aucun).', (s) => s.debitsDueOldestAgeSeconds);
+    fromBacklog(
+      'diapason_debits_due_oldest_age_seconds',
+      'Retard du plus ancien débit dû non envoyé (0 : aucun).',
+      (s) => s.debitsDueOldestAgeSeconds,
+    );
     fromBacklog('diapason_outbox_backlog', 'Avis en attente d’envoi dans l’outbox (à envoyer ou en cours).', (s) => s.outboxBacklog);
-    fromBacklog('diapason_outbox_backlog_oldest_age_seconds', 'Âge du plus ancien avis en attente dans l’outbox (0 : aucun).', (s) => s.outboxOldestAgeSeconds);
+    fromBacklog(
+      'diapason_outbox_backlog_oldest_age_seconds',
+      'Âge du plus ancien avis en attente dans l’outbox (0 : aucun).',
+      (s) => s.outboxOldestAgeSeconds,
+    );
     fromBacklog('diapason_webhook_backlog', 'Livraisons de webhooks en attente (premier essai ou nouvel essai).', (s) => s.webhookBacklog);
-    fromBacklog('diapason_webhook_backlog_oldest_age_seconds', 'Âge de la plus ancienne livraison de webhook en attente (0 : aucune).', (s) => s.webhookOldestAgeSeconds);
+    fromBacklog(
+      'diapason_webhook_backlog_oldest_age_seconds',
+      'Âge de la plus ancienne livraison de webhook en attente (0 : aucune).',
+      (s) => s.webhookOldestAgeSeconds,
+    );
     fromBacklog(
       'diapason_personal_data_erasure_due',
       'Dossiers clos depuis plus que DIAPASON_RETENTION_PATIENT_DATA dont les données personnelles ne sont pas encore effacées.',
@@ -103,14 +120,24 @@ export class WorkerMetrics {
           }
         }),
       );
-    byTerminal('diapason_terminal_up', 'Terminal joignable au dernier échange (1) ou en erreur (0) ; absent tant qu’il n’a jamais répondu.', (t) => t.up);
+    byTerminal(
+      'diapason_terminal_up',
+      'Terminal joignable au dernier échange (1) ou en erreur (0) ; absent tant qu’il n’a jamais répondu.',
+      (t) => t.up,
+    );
     byTerminal('diapason_terminal_last_seen_timestamp_seconds', 'Dernier échange réussi avec le terminal (secondes Unix).', (t) =>
       t.lastSeenAt ? t.lastSeenAt.getTime() / 1000 : null,
     );
-    metrics.gauge('diapason_worker_listener_connected', 'Connexions LISTEN du worker : 1 branchée, 0 coupée (absente si inutilisée).', ['channel'], (g) => {
-      g.reset();
-      for (const [channel, state] of Object.entries(readiness.listeners())) if (state !== 'disabled') g.set({ channel }, state === 'connected' ? 1 : 0);
-    });
+    metrics.gauge(
+      'diapason_worker_listener_connected',
+      'Connexions LISTEN du worker : 1 branchée, 0 coupée (absente si inutilisée).',
+      ['channel'],
+      (g) => {
+        g.reset();
+        for (const [channel, state] of Object.entries(readiness.listeners()))
+          if (state !== 'disabled') g.set({ channel }, state === 'connected' ? 1 : 0);
+      },
+    );
     metrics.watchPool(() => poolStats(dataSource));
   }
 }
