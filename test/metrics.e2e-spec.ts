@@ -44,9 +44,9 @@ async function cuttableRelay(target: URL): Promise<{ url: string; cut(): void }>
 /** Names a registry exposes, as they appear in the text format (histograms: `_bucket`, `_sum`, `_count`). */
 async function exposedNames(metrics: DiapasonMetrics): Promise<Set<string>> {
   const names = new Set<string>();
-  for (const m of (await metrics.registry.getMetricsAsJSON()) as { name: string; type: string }[]) {
+  for (const m of await metrics.registry.getMetricsAsJSON()) {
     names.add(m.name);
-    if (m.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(m.name + suffix);
+    if (String(m.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(m.name + suffix);
   }
   return names;
 }
@@ -91,7 +91,7 @@ describe('metrics: api, worker listener, alert rules and dashboard', () => {
         const res = await scrapeApi(token);
         expect(res.status).toBe(401);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
-        expect((await res.json()).detail).toMatch(/Jeton de supervision/);
+        expect(((await res.json()) as { detail: string }).detail).toMatch(/Jeton de supervision/);
       }
     });
 
