@@ -5,4 +5,10 @@ import { NoticesWebhooks1763900300000 } from './1763900300000-notices-webhooks';
 import { PersonalDataRetention1795565037562 } from './1795565037562-personal-data-retention';
 
 /** Every migration, in order. The only way the schema changes. */
-export const MIGRATIONS = [Foundation1763900000000, Terminals1763900100000, Completions1763900200000, NoticesWebhooks1763900300000, PersonalDataRetention1795565037562];
+export const MIGRATIONS = [
+  Foundation1763900000000,
+  Terminals1763900100000,
+  Completions1763900200000,
+  NoticesWebhooks1763900300000,
+  PersonalDataRetention1795565037562,
+];

@@ -222,7 +222,9 @@ function printBanner(config: DiapasonConfig, database: ResolvedDatabase, simulat
   log(`  API GAP ............ ${base}/v1`);
   log(`  Documentation ...... ${base}/docs   (OpenAPI : ${base}/docs-json)`);
   log(`  Santé .............. ${base}/health`);
-  log(`  Métriques .......... ${base}/metrics${config.observability.workerPort ? ` ; worker : http://127.0.0.1:${config.observability.workerPort}/metrics` : ''}`);
+  log(
+    `  Métriques .......... ${base}/metrics${config.observability.workerPort ? ` ; worker : http://127.0.0.1:${config.observability.workerPort}/metrics` : ''}`,
+  );
   log(`  Base de données .... ${database.url.replace(/:[^:@/]+@/, ':***@')}`);
   for (const line of simulators) log(`  ${line}`);
   log('  Clé d’API de démonstration : npm run -s cli -- api-key:create DEMO');
