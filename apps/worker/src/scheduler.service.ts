@@ -37,9 +37,16 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     @Optional() metrics?: DiapasonMetrics,
   ) {
     if (metrics) {
-      this.timed.duration = metrics.histogram('diapason_sweep_duration_seconds', 'Durée d’un passage de chaque balayage du worker.', ['sweep'], SWEEP_BUCKETS);
+      this.timed.duration = metrics.histogram(
+        'diapason_sweep_duration_seconds',
+        'Durée d’un passage de chaque balayage du worker.',
+        ['sweep'],
+        SWEEP_BUCKETS,
+      );
       this.timed.items = metrics.counter('diapason_sweep_items_total', 'Éléments traités par chaque balayage du worker.', ['sweep']);
-      this.timed.failures = metrics.counter('diapason_sweep_failures_total', 'Passages de balayage en erreur (repris au passage suivant).', ['sweep']);
+      this.timed.failures = metrics.counter('diapason_sweep_failures_total', 'Passages de balayage en erreur (repris au passage suivant).', [
+        'sweep',
+      ]);
     }
   }
 

@@ -45,7 +45,13 @@ export class DiapasonMetrics {
       help,
       labelNames,
       registers: [this.registry],
-      ...(collect ? { collect: async function (this: Gauge<L>) { await collect(this); } } : {}),
+      ...(collect
+        ? {
+            collect: async function (this: Gauge<L>) {
+              await collect(this);
+            },
+          }
+        : {}),
     });
   }
 
@@ -55,13 +61,18 @@ export class DiapasonMetrics {
 
   /** Connections of the database pool, read at each scrape. */
   watchPool(stats: () => PoolStats | undefined): void {
-    this.gauge('diapason_db_pool_connections', 'Connexions du pool PostgreSQL de ce processus (total, idle, waiting = requêtes en attente).', ['state'], (g) => {
-      const s = stats();
-      if (!s) return;
-      g.set({ state: 'total' }, s.total);
-      g.set({ state: 'idle' }, s.idle);
-      g.set({ state: 'waiting' }, s.waiting);
-    });
+    this.gauge(
+      'diapason_db_pool_connections',
+      'Connexions du pool PostgreSQL de ce processus (total, idle, waiting = requêtes en attente).',
+      ['state'],
+      (g) => {
+        const s = stats();
+        if (!s) return;
+        g.set({ state: 'total' }, s.total);
+        g.set({ state: 'idle' }, s.idle);
+        g.set({ state: 'waiting' }, s.waiting);
+      },
+    );
   }
 
   /** The text exposition format, and its content type. */

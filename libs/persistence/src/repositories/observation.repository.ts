@@ -46,7 +46,12 @@ export class ObservationRepository {
    * Everything that waits, in one round trip. `dueStatuses` is the status whose debits are due (the
    * lifecycle's), `finalStatuses` the domain's final ones, `retention` a PostgreSQL interval.
    */
-  async backlog(now: Date, dueStatuses: readonly DossierStatus[], finalStatuses: readonly DossierStatus[], retention: string): Promise<BacklogSnapshot> {
+  async backlog(
+    now: Date,
+    dueStatuses: readonly DossierStatus[],
+    finalStatuses: readonly DossierStatus[],
+    retention: string,
+  ): Promise<BacklogSnapshot> {
     const [row]: Record<string, string | number>[] = await this.tx.manager.query(
       `SELECT
          (SELECT count(*) FROM dossier WHERE ${statusIn(dueStatuses)} AND completion_due_at <= $1) AS debits_due,
@@ -89,7 +94,12 @@ export class ObservationRepository {
                    WHEN t.last_seen_at IS NOT NULL THEN 1 END AS up
          FROM terminal t JOIN establishment e ON e.id = t.establishment_id`,
     );
-    return rows.map((r) => ({ establishment: r.establishment, terminal: r.terminal, up: r.up === null ? null : r.up === 1 ? 1 : 0, lastSeenAt: r.last_seen_at }));
+    return rows.map((r) => ({
+      establishment: r.establishment,
+      terminal: r.terminal,
+      up: r.up === null ? null : r.up === 1 ? 1 : 0,
+      lastSeenAt: r.last_seen_at,
+    }));
   }
 }
 
