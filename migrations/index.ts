@@ -4,6 +4,7 @@ import { Completions1763900200000 } from './1763900200000-completions';
 import { NoticesWebhooks1763900300000 } from './1763900300000-notices-webhooks';
 import { ApiKeyScopes1795564721695 } from './1795564721695-api-key-scopes';
 import { NoticeDeliveryStatus1795565000000 } from './1795565000000-notice-delivery-status';
+import { PersonalDataRetention1795565037562 } from './1795565037562-personal-data-retention';
 
 /** Every migration, in order. The only way the schema changes. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   NoticesWebhooks1763900300000,
   ApiKeyScopes1795564721695,
   NoticeDeliveryStatus1795565000000,
+  PersonalDataRetention1795565037562,
 ];

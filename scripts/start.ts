@@ -31,6 +31,8 @@ const cleanups: (() => Promise<void>)[] = [];
 /** The ports `npm start` listens on, checked together before anything starts. */
 function claimedPorts(config: DiapasonConfig): PortClaim[] {
   const claims: PortClaim[] = [{ port: config.http.port, host: config.http.host, variable: 'PORT', what: 'l’api' }];
+  const worker = config.observability;
+  if (worker.workerPort !== 0) claims.push({ port: worker.workerPort, host: worker.workerHost, variable: 'DIAPASON_WORKER_PORT', what: 'le worker' });
   if (config.simulators.enabled) {
     const sim = config.simulators;
     claims.push(
@@ -220,6 +222,9 @@ function printBanner(config: DiapasonConfig, database: ResolvedDatabase, simulat
   log(`  API GAP ............ ${base}/v1`);
   log(`  Documentation ...... ${base}/docs   (OpenAPI : ${base}/docs-json)`);
   log(`  Santé .............. ${base}/health`);
+  log(
+    `  Métriques .......... ${base}/metrics${config.observability.workerPort ? ` ; worker : http://127.0.0.1:${config.observability.workerPort}/metrics` : ''}`,
+  );
   log(`  Base de données .... ${database.url.replace(/:[^:@/]+@/, ':***@')}`);
   for (const line of simulators) log(`  ${line}`);
   log('  Clé d’API de démonstration : npm run -s cli -- api-key:create DEMO');

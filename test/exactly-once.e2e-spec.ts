@@ -45,6 +45,8 @@ describe('exactly once under SIGKILL', () => {
       DIAPASON_ACQUIRER_TIMEOUT: '400ms',
       DIAPASON_COMPLETION_LEASE: '3s',
       DIAPASON_TERMINAL_RUNNER: 'false',
+      // Several workers on one machine: no HTTP listener (each would need its own port).
+      DIAPASON_WORKER_PORT: '0',
       LOG_LEVEL: 'error',
       DIAPASON_TOKEN_SECRET: 'exactly-once-secret-0123456789abcdef',
       SMTP_URL: 'smtp://127.0.0.1:1',

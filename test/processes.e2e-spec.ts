@@ -38,6 +38,7 @@ const BASE_ENV = {
   LOG_LEVEL: 'warn',
   DIAPASON_TOKEN_SECRET: 'process-test-secret-0123456789abcdef',
   SMTP_URL: 'smtp://127.0.0.1:1',
+  DIAPASON_WORKER_PORT: '0',
 };
 
 describe('processes: cli, api and worker as the operator runs them', () => {

@@ -24,6 +24,7 @@ async function isolatedStartEnv(): Promise<{ env: Record<string, string>; dataDi
     DIAPASON_SIM_SMTP_PORT: String(await freePort()),
     DIAPASON_SIM_MAIL_PORT: String(await freePort()),
     DIAPASON_SHUTDOWN_GRACE: '5s',
+    DIAPASON_WORKER_PORT: String(await freePort()),
   };
   return { env, dataDir, apiPort };
 }

@@ -25,6 +25,9 @@ export async function startWorker(options: {
     DIAPASON_TERMINAL_RUNNER: 'false',
     DIAPASON_SCHEDULER_CRON: '0 0 1 1 *',
     DIAPASON_WAKE_ON_NOTIFY: 'false',
+    // No HTTP listener unless a suite asks for one (DIAPASON_WORKER_PORT in `env`): workers of
+    // parallel suites would otherwise fight for the default port.
+    DIAPASON_WORKER_PORT: '0',
     // A sweep that fails says so in the test output.
     LOG_LEVEL: 'error',
     ...options.env,

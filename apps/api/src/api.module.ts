@@ -19,6 +19,7 @@ import { PatientModule } from './patient/patient.module';
 import { RegiesModule } from './regies/regies.module';
 import { TerminalsModule } from './terminals/terminals.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { ApiMetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class ApiModule {
@@ -57,6 +58,7 @@ export class ApiModule {
         WebhooksModule,
         PatientModule,
         CallbacksModule,
+        ApiMetricsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, InvalidKeyLimiter, IdempotencyInterceptor],
       exports: [IdempotencyInterceptor],

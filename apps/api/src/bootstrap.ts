@@ -13,6 +13,7 @@ import { ProblemException } from './common/problem';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { createOpenApiDocument } from './openapi';
+import { HttpMetrics } from './metrics/http-metrics';
 
 export interface ApiAppOptions {
   clock?: Clock;
@@ -30,6 +31,7 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
     },
   );
   app.useLogger(app.get(Logger));
+  app.use(app.get(HttpMetrics).middleware);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(assignRequestId);

@@ -21,6 +21,12 @@ export class OutboxWakeUp implements OnApplicationBootstrap, OnApplicationShutdo
     return this.listener?.connected ?? false;
   }
 
+  /** For /ready and the metrics: `disabled` when DIAPASON_WAKE_ON_NOTIFY is off. */
+  get listenerState(): 'connected' | 'disconnected' | 'disabled' {
+    if (!this.config.scheduler.wakeOnNotify) return 'disabled';
+    return this.connected ? 'connected' : 'disconnected';
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.scheduler.wakeOnNotify) return;
     this.listener = new PgListener(

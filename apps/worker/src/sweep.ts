@@ -6,6 +6,11 @@ export interface Sweep {
    * advisory lock, skipped by the workers that do not get it. Claim-based sweeps leave this unset.
    */
   readonly exclusive?: boolean;
+  /**
+   * A cron expression of its own (a daily sweep): run on that schedule instead of at every tick.
+   * Unset: at every tick of DIAPASON_SCHEDULER_CRON.
+   */
+  readonly cron?: string;
   /** Handles what is due at `now`; returns how many items it handled. */
   run(now: Date): Promise<number>;
 }

@@ -17,6 +17,9 @@ import { HostLookup, NotifierModule } from '@diapason/notifier';
 import { OutboxWakeUp } from './outbox-wake-up';
 import { DIAPASON_CONFIG } from '@diapason/config';
 import { PurgeIdempotencyKeys } from './sweeps/purge-idempotency-keys';
+import { ErasePersonalData } from './sweeps/erase-personal-data';
+import { MetricsModule } from '@diapason/metrics';
+import { WORKER_OBSERVABILITY } from './observability';
 
 /**
  * In this order at each tick: notices first; debits that are due go out before the imprints past their validity
@@ -31,6 +34,7 @@ const SWEEP_CLASSES = [
   RaiseDeadlineAlerts,
   DeliverWebhooks,
   PurgeIdempotencyKeys,
+  ErasePersonalData,
 ];
 
 @Module({})
@@ -45,6 +49,7 @@ export class WorkerModule {
         TerminalBridgeModule.forRoot({ registry: TerminalRepository }),
         LifecycleModule,
         NotifierModule.forRoot({ hostLookup: options.hostLookup }),
+        MetricsModule.forRoot('worker'),
       ],
       providers: [
         ...SWEEP_CLASSES,
@@ -60,6 +65,7 @@ export class WorkerModule {
         OutboxWakeUp,
         ImprintRunner,
         { provide: IMPRINT_RUNNER_ENABLED, useValue: config.terminals.runner ?? true },
+        ...WORKER_OBSERVABILITY,
       ],
       exports: [SchedulerService, ImprintRunner],
     };

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { BusinessDelays } from '@diapason/domain';
-import { BadValue, Env, InvalidSetting, redactUrl } from './env-parsers';
+import { BadValue, Env, InvalidSetting, RetentionPeriod, redactUrl } from './env-parsers';
 import { SETTINGS, SettingName, SettingValue } from './settings';
 import type { TrustProxy } from './trust-proxy';
 
@@ -78,6 +78,17 @@ export interface DiapasonConfig {
     readonly bridgeHost: string;
     /** How often pending imprints are looked for when no notification arrives. */
     readonly pollMs: number;
+  };
+  /** Prometheus metrics: the token scrapers present, and the worker's own HTTP listener (port 0: none). */
+  readonly observability: {
+    readonly metricsToken: string | undefined;
+    readonly workerPort: number;
+    readonly workerHost: string;
+  };
+  /** RGPD: personal data of a final dossier is erased this long after it closed, by a daily sweep. */
+  readonly retention: {
+    readonly patientData: RetentionPeriod;
+    readonly cron: string;
   };
   /** `npm start` only: the simulators and their ports. */
   readonly simulators: {
@@ -216,6 +227,15 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       bridgeHost: read.get('DIAPASON_BRIDGE_HOST') ?? hostname(),
       pollMs: read.get('DIAPASON_TERMINAL_POLL'),
     },
+    observability: {
+      metricsToken: read.get('DIAPASON_METRICS_TOKEN'),
+      workerPort: read.get('DIAPASON_WORKER_PORT'),
+      workerHost: read.get('DIAPASON_WORKER_HOST'),
+    },
+    retention: {
+      patientData: read.get('DIAPASON_RETENTION_PATIENT_DATA'),
+      cron: read.get('DIAPASON_RETENTION_CRON'),
+    },
     simulators: {
       enabled: read.get('DIAPASON_SIMULATORS'),
       terminalPort: read.get('DIAPASON_SIM_TERMINAL_PORT'),
@@ -267,3 +287,4 @@ function requireForService(config: DiapasonConfig, role: 'api' | 'worker', read:
 }
 
 export { redactUrl };
+export type { RetentionPeriod };

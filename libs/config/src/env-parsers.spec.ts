@@ -1,4 +1,4 @@
-import { BadValue, cidrList, duration } from './env-parsers';
+import { BadValue, cidrList, duration, retentionInterval, retentionPeriod } from './env-parsers';
 
 const refusal = (text: string): string => {
   try {
@@ -60,4 +60,26 @@ describe('CIDR lists (DIAPASON_WEBHOOK_ALLOWED_NETWORKS)', () => {
       );
     },
   );
+});
+
+describe('retention periods', () => {
+  it.each([
+    ['13mois', { months: 13 }],
+    ['13 mois', { months: 13 }],
+    ['1mois', { months: 1 }],
+    ['395j', { ms: 395 * 86_400_000 }],
+    ['12h', { ms: 12 * 3_600_000 }],
+  ])('reads %s', (text, expected) => {
+    expect(retentionPeriod(text)).toEqual(expected);
+  });
+
+  it.each(['13M', '13mo', '1an', '0mois', 'bientôt'])('refuses %s, saying how months are written', (text) => {
+    expect(() => retentionPeriod(text)).toThrow(BadValue);
+    if (text !== '0mois') expect(() => retentionPeriod(text)).toThrow(/13mois/);
+  });
+
+  it('writes PostgreSQL intervals', () => {
+    expect(retentionInterval({ months: 13 })).toBe('13 months');
+    expect(retentionInterval({ ms: 1500 })).toBe('1500 milliseconds');
+  });
 });

@@ -147,3 +147,31 @@ export const cidrList: Parser<readonly string[]> = (value) =>
       if (!parsed || prefix > max) throw new BadValue(`« ${entry} » n'est pas un réseau en notation CIDR (${CIDR_EXAMPLES}).`);
       return `${parsed.toString()}/${prefix}`;
     });
+
+/**
+ * A retention period: calendar months (`13mois`), counted by PostgreSQL like a lawyer counts them
+ * (13 months after 31 January is 28 February of the next year), or a duration in days and below
+ * (`395j`). `M` stays refused, as for every duration.
+ */
+export type RetentionPeriod = { readonly months: number } | { readonly ms: number };
+
+/** `13mois` → `{ months: 13 }`; `395j`, `12h` → `{ ms }` (as `duration`). */
+export const retentionPeriod: Parser<RetentionPeriod> = (value) => {
+  const months = /^(\d+)\s*mois$/i.exec(value);
+  if (months) {
+    const count = Number(months[1]);
+    if (!(count > 0) || count > 1200) throw new BadValue(`« ${value} » : entre 1 et 1200 mois.`);
+    return { months: count };
+  }
+  try {
+    return { ms: duration(value) };
+  } catch (error) {
+    if (!(error instanceof BadValue)) throw error;
+    throw new BadValue(`${error.message} Pour une durée de conservation, les mois s'écrivent en toutes lettres : 13mois.`);
+  }
+};
+
+/** The period as a PostgreSQL interval literal (`13 months`, `34128000000 milliseconds`). */
+export function retentionInterval(period: RetentionPeriod): string {
+  return 'months' in period ? `${period.months} months` : `${period.ms} milliseconds`;
+}

@@ -1,7 +1,7 @@
 export * from './config';
 export * from './config.module';
 export * from './logging';
-export { InvalidSetting, BadValue, duration as parseDuration } from './env-parsers';
+export { InvalidSetting, BadValue, duration as parseDuration, retentionInterval } from './env-parsers';
 export * from './graceful-shutdown';
 export * from './env-file';
 export * from './env-example';

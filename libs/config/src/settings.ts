@@ -1,4 +1,4 @@
-import { Parser, boolean, cidrList, cronExpression, duration, integer, oneOf, port, secret, text, url } from './env-parsers';
+import { Parser, boolean, cidrList, cronExpression, duration, integer, oneOf, port, retentionPeriod, secret, text, url } from './env-parsers';
 import { trustProxy } from './trust-proxy';
 
 /**
@@ -31,6 +31,8 @@ const NOTICES = 'Avis aux patients (SMS, courriel)';
 const WEBHOOKS = 'Webhooks vers la GAP';
 const TERMINALS = 'Terminaux de paiement';
 const START = 'npm start (démonstration, pilote)';
+const OBSERVABILITY = 'Supervision (métriques Prometheus)';
+const RETENTION = 'Conservation des données personnelles (RGPD)';
 
 export const SETTINGS = {
   NODE_ENV: {
@@ -282,6 +284,39 @@ export const SETTINGS = {
     description: 'Fréquence de recherche des empreintes en attente, en plus des notifications.',
     default: '1s',
     parse: duration,
+  },
+  DIAPASON_METRICS_TOKEN: {
+    section: OBSERVABILITY,
+    description:
+      'Jeton (au moins 16 caractères) que Prometheus doit présenter (Authorization: Bearer …) pour lire /metrics sur l’api et le worker. Absent : /metrics est ouvert à qui atteint le port ; ne l’exposez alors que sur le réseau interne (le proxy inverse ne le publie pas).',
+    example: 'remplacez-moi-par-openssl-rand-hex-24',
+    parse: secret(16),
+  },
+  DIAPASON_WORKER_PORT: {
+    section: OBSERVABILITY,
+    description:
+      'Port HTTP du worker : /metrics, /health (vivant) et /ready (base joignable, écoutes PostgreSQL branchées). 0 : pas d’écoute. Un port par worker sur une même machine.',
+    default: '3001',
+    parse: port,
+  },
+  DIAPASON_WORKER_HOST: {
+    section: OBSERVABILITY,
+    description: 'Adresse d’écoute HTTP du worker (127.0.0.1 si Prometheus tourne sur la même machine).',
+    default: '0.0.0.0',
+    parse: text,
+  },
+  DIAPASON_RETENTION_PATIENT_DATA: {
+    section: RETENTION,
+    description:
+      'Délai après la clôture d’un dossier (statut final) au bout duquel nom, prénom, téléphone et courriel du patient, destinataires des avis et navigateurs des preuves de lecture sont effacés. Mois calendaires en toutes lettres (13mois) ou jours (395j) ; « M » est refusé. Montants, références, statuts et journal restent (conservation comptable).',
+    default: '13mois',
+    parse: retentionPeriod,
+  },
+  DIAPASON_RETENTION_CRON: {
+    section: RETENTION,
+    description: 'Heure du balayage quotidien d’effacement (cron, secondes permises), par le worker.',
+    default: '0 30 3 * * *',
+    parse: cronExpression,
   },
   DIAPASON_SIMULATORS: {
     section: START,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DEADLINE_ALERT_STATUSES, deadlineAlertMessage, transitionFor } from '@diapason/domain';
+import { DEADLINE_ALERT_STATUSES, FINAL_STATUSES, deadlineAlertMessage, transitionFor } from '@diapason/domain';
 import { ClaimedCompletion, CompletionOutcome, DossierWriteRepository, TransactionContext } from '@diapason/persistence';
 import { COMPLETION_KEY_PREFIX, specFor } from './dossier-lifecycle';
 
@@ -81,5 +81,14 @@ export class DossierSweeps {
       );
       return marked.length;
     });
+  }
+
+  /**
+   * RGPD retention, not a transition: the personal data of dossiers final for longer than
+   * `retention` (a PostgreSQL interval) is erased, a batch at a time; their status, amounts,
+   * references and journal events stay (accounting records). Returns how many were erased.
+   */
+  async erasePersonalData(now: Date, retention: string, limit: number): Promise<number> {
+    return (await this.writes.erasePersonalData(FINAL_STATUSES, now, retention, limit)).length;
   }
 }

@@ -17,6 +17,7 @@ import {
   OutboxItem,
   TransactionContext,
 } from '@diapason/persistence';
+import { DiapasonMetrics } from '@diapason/metrics';
 import { EmailRejected, EmailSender } from './email-sender';
 import { maskContactsInError, maskRecipient } from './masking';
 import { NoticeFacts, regieContact, renderEmail, renderSms } from './notice-content';
@@ -58,6 +59,7 @@ export class NoticeDispatcher {
     @Optional() @Inject(EMAIL_SENDER) private readonly email: EmailSender | null,
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
+    @Optional() private readonly metrics?: DiapasonMetrics,
   ) {}
 
   /** Returns normally when the item is done (sent, skipped, or failed for good); throws to retry. */
@@ -92,6 +94,7 @@ export class NoticeDispatcher {
       throw maskContactsInError(error);
     }
     await this.recordSent(dossier, notice, providerId, segments);
+    this.metrics?.notices.inc({ channel, outcome: 'sent' });
   }
 
   /** After the last retry: the channel is given up, which may fall back to the other one. */

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { DossierLifecycle, EvidenceKind, EvidenceNotCounted } from '@diapason/lifecycle';
 import { Actor, DossierEntity, NoticeRepository, NoticeRow, TransactionContext } from '@diapason/persistence';
+import { DiapasonMetrics } from '@diapason/metrics';
 import { automatedFetch } from './automated-fetch';
 import { maskContactsIn, maskRecipient } from './masking';
 
@@ -37,6 +38,7 @@ export class NoticeTracker {
     private readonly lifecycle: DossierLifecycle,
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
+    @Optional() private readonly metrics?: DiapasonMetrics,
   ) {}
 
   /** Whether this kind of evidence acknowledges the notice under DIAPASON_ACK_EVIDENCE. */
@@ -65,9 +67,9 @@ export class NoticeTracker {
    */
   async recordFailure(noticeId: string, providerReason: string, actor: Actor): Promise<void> {
     const reason = maskContactsIn(providerReason).slice(0, 300);
-    await this.tx.run(async () => {
+    const channel = await this.tx.run(async () => {
       const notice = await this.notices.findById(noticeId, true);
-      if (!notice || notice.status === 'failed') return;
+      if (!notice || notice.status === 'failed') return undefined;
       const at = this.clock.now();
       await this.notices.update(notice.id, { status: 'failed', failedAt: at, failureReason: reason });
       await this.lifecycle.noticeFailed({
@@ -76,7 +78,9 @@ export class NoticeTracker {
         actor,
         facts: { at, noticeId: notice.id, channel: notice.channel, recipient: maskRecipient(notice.recipient), reason },
       });
+      return notice.channel;
     });
+    if (channel) this.metrics?.notices.inc({ channel, outcome: 'failed' });
   }
 
   /**

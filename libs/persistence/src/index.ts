@@ -11,6 +11,7 @@ export * from './repositories/dossier.repository';
 export * from './repositories/establishment.repository';
 export * from './repositories/idempotency.repository';
 export * from './repositories/notice.repository';
+export * from './repositories/observation.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/webhook.repository';
 export * from './repositories/terminal.repository';

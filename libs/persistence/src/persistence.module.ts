@@ -10,6 +10,7 @@ import { TerminalRepository } from './repositories/terminal.repository';
 import { DossierWriteRepository } from './repositories/dossier-write.repository';
 import { AlertRepository } from './repositories/alert.repository';
 import { NoticeRepository } from './repositories/notice.repository';
+import { ObservationRepository } from './repositories/observation.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { WebhookRepository } from './repositories/webhook.repository';
 import { TransactionContext } from './transaction-context';
@@ -26,6 +27,7 @@ const REPOSITORIES = [
   NoticeRepository,
   OutboxRepository,
   WebhookRepository,
+  ObservationRepository,
 ];
 
 @Global()

@@ -115,6 +115,12 @@ export class DossierView {
   @ApiProperty({ type: BankRejectionView, nullable: true }) bankRejection!: BankRejectionView | null;
   @ApiProperty({ type: CancellationView, nullable: true }) cancellation!: CancellationView | null;
   @ApiProperty({ ...NULLABLE_DATE_TIME, description: 'Date à laquelle le dossier a atteint un statut final.' }) closedAt!: Date | null;
+  @ApiProperty({
+    ...NULLABLE_DATE_TIME,
+    description:
+      'Effacement des données personnelles (RGPD), DIAPASON_RETENTION_PATIENT_DATA après la clôture : nom et prénom vides, téléphone et courriel absents, destinataires des avis effacés. Montants, références et statuts restent.',
+  })
+  personalDataErasedAt!: Date | null;
   @ApiProperty(DATE_TIME) createdAt!: Date;
   @ApiProperty(DATE_TIME) updatedAt!: Date;
 }
@@ -256,6 +262,7 @@ export function toDossierView(d: DossierEntity, context: ImprintContext = NO_IMP
     bankRejection: d.status === 'bank_rejected' ? { code: d.bankReasonCode, message: d.bankReasonMessage ?? '' } : null,
     cancellation: d.cancelledAt && d.cancelReason ? { at: d.cancelledAt, reason: d.cancelReason } : null,
     closedAt: d.closedAt,
+    personalDataErasedAt: d.personalDataErasedAt ?? null,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Clock } from '@diapason/domain';
@@ -6,6 +6,7 @@ import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { DossierLifecycle } from '@diapason/lifecycle';
 import { ClaimedAttempt, IMPRINT_CHANNEL, ImprintAttemptEntity, PgListener, TerminalRepository, TransactionContext } from '@diapason/persistence';
+import { DiapasonMetrics } from '@diapason/metrics';
 import { FailureReason, PROFILES, TerminalClients, TransactionResult, reasonForAnswer, reasonForError } from '@diapason/terminal-bridge';
 
 export const IMPRINT_RUNNER_ENABLED = Symbol('IMPRINT_RUNNER_ENABLED');
@@ -25,6 +26,7 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
   private again = false;
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly outcomes: ReturnType<DiapasonMetrics['counter']> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -35,7 +37,19 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
     @InjectConfig() private readonly config: DiapasonConfig,
     @InjectClock() private readonly clock: Clock,
     @Inject(IMPRINT_RUNNER_ENABLED) readonly enabled: boolean,
-  ) {}
+    @Optional() metrics?: DiapasonMetrics,
+  ) {
+    this.outcomes = metrics?.counter('diapason_imprints_total', 'Empreintes terminées, par terminal (code) et issue (approved, refused, failed).', [
+      'terminal',
+      'outcome',
+    ]);
+  }
+
+  /** For /ready and the metrics: `disabled` when this worker does not drive terminals. */
+  get listenerState(): 'connected' | 'disconnected' | 'disabled' {
+    if (!this.enabled) return 'disabled';
+    return this.listener?.connected ? 'connected' : 'disconnected';
+  }
 
   /** Leased for the longest a card transaction may take, plus the recovery exchange. */
   private get leaseMs(): number {
@@ -154,6 +168,7 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
         itpAcceptancePoint: itp.acceptancePoint.plbs,
       };
       if (!(await this.terminals.finishAttempt(attempt.id, this.runnerId, patch))) return;
+      this.outcomes?.inc({ terminal: terminalCode, outcome: patch.status! });
       const command = {
         establishmentId: attempt.establishmentId,
         dossierId: attempt.dossierId,

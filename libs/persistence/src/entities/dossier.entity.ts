@@ -120,6 +120,10 @@ export class DossierEntity {
   @Column({ type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
 
+  /** RGPD: when the patient's name, contacts and notice recipients were erased (retention sweep). */
+  @Column({ type: 'timestamptz', nullable: true })
+  personalDataErasedAt!: Date | null;
+
   @Column({ type: 'timestamptz' })
   createdAt!: Date;
 

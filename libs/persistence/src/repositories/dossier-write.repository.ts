@@ -352,4 +352,42 @@ export class DossierWriteRepository {
       [JSON.stringify(alerts)],
     );
   }
+  /**
+   * RGPD: erases the personal data of up to `limit` dossiers in `finalStatuses` closed at or before
+   * `now - retention` (a PostgreSQL interval), in one statement: the patient's names and contacts,
+   * notice recipients and the providers' failure texts (they quote them), the card expiry month,
+   * outbox errors, and the personal values of the journal (`dossier_event_redacted`, the only
+   * rewrite its trigger allows). Amounts, references, statuses and dates stay. Rows are picked with
+   * FOR UPDATE SKIP LOCKED, so workers running it together share the work; an erased dossier is
+   * never picked again. Returns the ids erased.
+   */
+  async erasePersonalData(finalStatuses: readonly DossierStatus[], now: Date, retention: string, limit: number): Promise<string[]> {
+    const rows = returnedRows<{ id: string }>(
+      await this.tx.manager.query(
+        `WITH picked AS (
+           SELECT id FROM dossier
+            WHERE personal_data_erased_at IS NULL AND closed_at IS NOT NULL AND ${statusIn(finalStatuses)}
+              AND closed_at <= $1::timestamptz - $2::interval
+            ORDER BY closed_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+         erased AS (
+           UPDATE dossier d SET patient_last_name = '', patient_first_name = '', patient_phone = NULL, patient_email = NULL,
+                  personal_data_erased_at = $1, version = d.version + 1
+             FROM picked WHERE d.id = picked.id
+           RETURNING d.id),
+         notices AS (
+           UPDATE notice n SET recipient = '', failure_reason = NULL FROM erased WHERE n.dossier_id = erased.id RETURNING n.id),
+         attempts AS (
+           UPDATE imprint_attempt a SET card_expiry = NULL FROM erased WHERE a.dossier_id = erased.id AND a.card_expiry IS NOT NULL RETURNING a.id),
+         outbox AS (
+           UPDATE outbox o SET last_error = NULL FROM erased WHERE o.dossier_id = erased.id AND o.last_error IS NOT NULL RETURNING o.id),
+         journal AS (
+           UPDATE dossier_event e SET details = dossier_event_redacted(e.type, e.details)
+             FROM erased WHERE e.dossier_id = erased.id AND e.details IS DISTINCT FROM dossier_event_redacted(e.type, e.details)
+           RETURNING e.id)
+         SELECT id FROM erased`,
+        [now, retention, limit],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
 }

@@ -43,6 +43,8 @@ export class ResolvePatientLink {
     const notice = await this.notices.findById(verified.noticeId);
     const dossier = notice ? await this.dossiers.findByIdAnywhere(notice.dossierId) : null;
     if (!notice || !dossier) throw new PatientLinkError('not_found', 'link_invalid', 'Ce lien n’est pas valide.');
+    // RGPD: once the patient's data is erased, the link has nothing left to show.
+    if (dossier.personalDataErasedAt) throw new PatientLinkError('not_found', 'link_expired', 'Ce lien a expiré.', { httpStatus: 410 });
     return { notice, dossier };
   }
 }
