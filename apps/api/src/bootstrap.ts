@@ -3,12 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { Clock, systemClock } from '@diapason/domain';
 import { DiapasonConfig } from '@diapason/config';
 import { ApiModule } from './api.module';
 import { ProblemException } from './common/problem';
 import { ProblemFilter } from './common/problem.filter';
+import { refuseDeepJson, rejectNulBytes } from './common/input-hygiene';
 import { createValidationPipe } from './common/validation';
 import { createOpenApiDocument } from './openapi';
 
@@ -27,8 +29,10 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
   app.set('query parser', 'simple');
   app.use(assignRequestId);
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  // express.json directly: Nest's useBodyParser types leave out `verify`, which checks the depth before parsing.
+  app.use(json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: refuseDeepJson }));
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
+  app.use(rejectNulBytes);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/validators';
 
 export class CreateWebhookEndpointDto {
   @ApiProperty({ example: 'https://gap.chu.example/diapason/webhooks' })
@@ -9,14 +10,14 @@ export class CreateWebhookEndpointDto {
   url!: string;
 
   @ApiPropertyOptional({ description: 'Secret de signature (32 caractères au moins) ; généré et renvoyé une fois s’il est absent.' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(32)
   @MaxLength(200)
   secret?: string;
 
   @ApiPropertyOptional({ example: ['dossier.completed', 'dossier.bank_rejected'], description: 'Types d’événements ; absent : tous (`*`).' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
