@@ -103,7 +103,11 @@ describe('logs: no personal data nor secret, whatever fails (api, worker, cli at
     await harness?.close();
   });
 
-  const call = async (method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; key?: string } = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; key?: string } = {},
+  ) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
     if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';

@@ -1,6 +1,6 @@
 import type { LoggerOptions } from 'pino';
 import type { DiapasonConfig } from './config';
-import { CENSOR, REDACTED_PATHS, redactRequestUrl, scrubText, serializeError, serializeRequest, serializeResponse } from './redaction';
+import { REDACTED_PATHS, censor, redactRequestUrl, scrubText, serializeError, serializeRequest, serializeResponse } from './redaction';
 
 /** Nest's start-up chatter (one line per route and module) is only worth reading when debugging. */
 const START_UP_CONTEXTS = new Set(['RouterExplorer', 'RoutesResolver', 'InstanceLoader']);
@@ -31,7 +31,7 @@ export function pinoOptions(config: DiapasonConfig, name: string): LoggerOptions
       url: (url: unknown) => (typeof url === 'string' ? redactRequestUrl(url) : url),
       path: (path: unknown) => (typeof path === 'string' ? redactRequestUrl(path) : path),
     },
-    redact: { paths: REDACTED_PATHS, censor: CENSOR },
+    redact: { paths: REDACTED_PATHS, censor },
     base: { pid: process.pid, service: name },
   };
 }

@@ -4,7 +4,8 @@ import { stdSerializers } from 'pino';
  * What the logs of every DIAPASON process (api, worker, cli) must never carry: patient names,
  * phones, e-mail and postal addresses, patient link tokens, API keys, webhook secrets, passwords,
  * and anything that could carry card data. Four lines of defence, all applied by `pinoOptions()`:
- * - known keys are censored wherever they appear in a log object, up to four levels deep (`REDACTED_PATHS`);
+ * - known keys are censored wherever they appear in a log object, up to four levels deep, and URLs
+ *   are cleaned (`REDACTED_PATHS`, `censor`);
  * - request and response serializers keep the method, the path (patient tokens masked, no query
  *   string) and the status, never headers (`serializeRequest`, `serializeResponse`);
  * - the error serializer keeps what identifies a database failure (SQLSTATE, constraint, table,
@@ -55,11 +56,26 @@ const REDACTED_HEADERS = ['authorization', 'cookie', 'x-api-key', 'x-twilio-sign
 /** Quotes a key for a pino redaction path when it is not a plain identifier. */
 const segment = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`);
 
+/** Fields that hold a URL: kept, but cleaned (`redactRequestUrl` / `scrubText`) rather than censored. */
+export const URL_KEYS = ['url', 'href', 'location', 'transportUrl', 'callbackUrl'];
+
+const atAnyLevel = (key: string): string[] => ['', '*', '*.*', '*.*.*'].map((prefix) => `${prefix}${segment(key)}`.replace(/^\./, ''));
+
 /** pino (fast-redact) paths: each key at the top level and under one to three levels of objects. */
 export const REDACTED_PATHS: string[] = [
   ...['req', 'res'].flatMap((side) => REDACTED_HEADERS.map((header) => `${side}.headers${segment(header)}`)),
-  ...REDACTED_KEYS.flatMap((key) => ['', '*', '*.*', '*.*.*'].map((prefix) => `${prefix}${segment(key)}`.replace(/^\./, ''))),
+  ...[...REDACTED_KEYS, ...URL_KEYS].flatMap(atAnyLevel),
 ];
+
+const URL_KEY_SET = new Set(URL_KEYS);
+
+/** pino's `redact.censor`: a URL is cleaned, anything else replaced. */
+export function censor(value: unknown, path: string[]): unknown {
+  if (URL_KEY_SET.has(path[path.length - 1]) && typeof value === 'string') {
+    return value.startsWith('/') ? redactRequestUrl(value) : scrubText(value);
+  }
+  return CENSOR;
+}
 
 const TEXT_RULES: [RegExp, string][] = [
   // PostgreSQL's detail of a constraint violation, wherever it was copied.
@@ -77,13 +93,12 @@ const TEXT_RULES: [RegExp, string][] = [
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, CENSOR],
   [/\+\d[\d .-]{6,18}\d/g, CENSOR],
   [/\b0[1-9](?:[ .-]?\d{2}){4}\b/g, CENSOR],
-  // A NUL byte never belongs in a log line.
-  [/\u0000/g, ''],
 ];
 
 /** Masks, in free text, what a library may have copied into it (see `TEXT_RULES`). */
 export function scrubText(text: string): string {
-  let result = text;
+  // A NUL byte never belongs in a log line.
+  let result = text.replaceAll('\u0000', '');
   for (const [pattern, replacement] of TEXT_RULES) result = result.replace(pattern, replacement);
   return result;
 }
@@ -177,10 +192,14 @@ function cleanSerializedError(serialized: Record<string, unknown>, depth: number
 
 /** pino's error serializer, then `cleanSerializedError`: the same shape (`type`, `message`, `stack`…), cleaned. */
 export function serializeError(err: unknown): unknown {
-  if (!(err instanceof Error) && !(err && typeof err === 'object' && 'message' in err && 'stack' in err)) {
-    return typeof err === 'string' ? scrubText(err) : err;
-  }
-  return cleanSerializedError(stdSerializers.err(err as Error) as unknown as Record<string, unknown>, 0);
+  if (typeof err === 'string') return scrubText(err);
+  if (!isErrorLike(err)) return err;
+  return cleanSerializedError(stdSerializers.err(err), 0);
+}
+
+/** pino's own test: anything with a message and a stack is serialized as an error. */
+function isErrorLike(value: unknown): value is Error {
+  return value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value && 'stack' in value);
 }
 
 /** The message of an error as an operator reads it on a console (CLI, start-up failures), cleaned. */
