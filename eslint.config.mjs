@@ -65,6 +65,13 @@ export default defineConfig(
               message: 'Dossier statuses and journal change only through libs/lifecycle (DossierLifecycle, DossierSweeps).',
               allowTypeImports: true,
             },
+            // `@IsOptional()` also skips every rule on `null`, which then reaches the database (a 500 on
+            // a NOT NULL column, issue 13): optional fields may be absent, never null.
+            {
+              name: 'class-validator',
+              importNames: ['IsOptional'],
+              message: 'Use IsOptionalNotNull (apps/api/src/common/validators.ts): `@IsOptional()` lets null through.',
+            },
           ],
         },
       ],

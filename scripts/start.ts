@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import pretty from 'pino-pretty';
 import type { Socket } from 'node:net';
-import { ConfigError, DiapasonConfig, PortClaim, PortsBusyError, assertPortsFree, loadConfig, loadEnvFile } from '@diapason/config';
+import { ConfigError, DiapasonConfig, PortClaim, PortsBusyError, assertPortsFree, describeError, loadConfig, loadEnvFile } from '@diapason/config';
 import { EmbeddedPostgresError, ResolvedDatabase, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
 import { ensureTokenSecret } from './token-secret';
 import { registerDemoTerminals, seedDemo } from './demo-seed';
@@ -234,9 +234,7 @@ function printBanner(config: DiapasonConfig, database: ResolvedDatabase, simulat
 main().catch(async (error: unknown) => {
   const complete = error instanceof ConfigError || error instanceof PortsBusyError || error instanceof EmbeddedPostgresError;
   const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
-  process.stderr.write(
-    complete ? `${error.message}\n` : `Démarrage impossible : ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`,
-  );
+  process.stderr.write(complete ? `${error.message}\n` : `Démarrage impossible : ${describeError(error, verbose)}\n`);
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   process.exit(1);
 });

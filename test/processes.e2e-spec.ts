@@ -1,37 +1,13 @@
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { Server, Socket, createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { databaseRelay } from './support/database-relay';
 import { freshDatabase } from './support/fresh-database';
 import { ROOT, runProcess, startProcess, waitFor } from './support/processes';
 import { freePort } from './support/test-database';
 
 const STACK = /\n\s+at /;
-
-/** A TCP relay to PostgreSQL that can be cut: the database « disappears » for the process behind it. */
-async function cuttableRelay(target: URL): Promise<{ url: string; cut(): void }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = createConnection(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const relayed = new URL(target.toString());
-  relayed.hostname = '127.0.0.1';
-  relayed.port = String((server.address() as { port: number }).port);
-  return {
-    url: relayed.toString(),
-    cut: () => {
-      server.close();
-      for (const s of sockets) s.destroy();
-    },
-  };
-}
 
 const BASE_ENV = {
   NODE_ENV: 'test',
@@ -160,7 +136,7 @@ describe('processes: cli, api and worker as the operator runs them', () => {
   });
 
   it('a worker whose database is gone still exits on SIGTERM within DIAPASON_SHUTDOWN_GRACE', async () => {
-    const relay = await cuttableRelay(new URL(database.url));
+    const relay = await databaseRelay(new URL(database.url));
     const worker = startProcess('dist/apps/worker/src/main.js', [], {
       ...BASE_ENV,
       LOG_LEVEL: 'info',
@@ -170,7 +146,7 @@ describe('processes: cli, api and worker as the operator runs them', () => {
     });
     try {
       await waitFor(async () => (worker.output().includes('scheduler started') ? true : undefined), 20_000, 'worker start');
-      relay.cut();
+      await relay.cut();
       await new Promise((r) => setTimeout(r, 1500));
       const sent = Date.now();
       worker.child.kill('SIGTERM');
@@ -179,7 +155,7 @@ describe('processes: cli, api and worker as the operator runs them', () => {
       expect(exit.signal).toBeNull();
       expect([0, 1]).toContain(exit.code);
     } finally {
-      relay.cut();
+      await relay.cut();
       if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
     }
   });

@@ -54,7 +54,15 @@ export const TEST_ENV: Record<string, string> = {
   DIAPASON_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
 };
 
-export async function startApi(options: { env?: Record<string, string>; clock?: Clock; hostLookup?: HostLookup } = {}): Promise<ApiHarness> {
+export interface StartApiOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  hostLookup?: HostLookup;
+  /** The URL the api connects with, from its fresh database's (a relay that can cut the database, test/support/database-relay.ts). */
+  connectThrough?: (databaseUrl: string) => Promise<string>;
+}
+
+export async function startApi(options: StartApiOptions = {}): Promise<ApiHarness> {
   const database = await freshDatabase();
   const port = await freePort();
   const config = loadConfig({
@@ -63,7 +71,7 @@ export async function startApi(options: { env?: Record<string, string>; clock?: 
     DIAPASON_PUBLIC_URL: `http://127.0.0.1:${port}`,
     DIAPASON_TERMINAL_POLL: '200ms',
     ...options.env,
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.connectThrough ? await options.connectThrough(database.url) : database.url,
   });
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(new Date('2026-11-23T09:00:00Z'));
   const app = await createApiApp(config, { clock, hostLookup: options.hostLookup });

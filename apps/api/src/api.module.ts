@@ -37,13 +37,7 @@ export class ApiModule {
             customLogLevel: (_request, response, error) =>
               error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'debug',
             autoLogging: { ignore: (request) => request.url === '/health' },
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({
-                id: req.id,
-                method: req.method,
-                url: req.url.split('?')[0],
-              }),
-            },
+            // Request and error serializers (tokens, query strings, rows of failed queries masked) come from pinoOptions.
           },
         }),
         PersistenceModule.forRoot('diapason-api'),

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { Clock, systemClock } from '@diapason/domain';
 import { DiapasonConfig } from '@diapason/config';
@@ -11,6 +12,7 @@ import { ApiModule } from './api.module';
 import { hardenHttp } from './common/http-hardening';
 import { ProblemException } from './common/problem';
 import { ProblemFilter } from './common/problem.filter';
+import { refuseDeepJson, rejectNulBytes } from './common/input-hygiene';
 import { createValidationPipe } from './common/validation';
 import { createOpenApiDocument } from './openapi';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -37,8 +39,10 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
   app.use(assignRequestId);
   hardenHttp(app, config);
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  // express.json directly: Nest's useBodyParser types leave out `verify`, which checks the depth before parsing.
+  app.use(json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: refuseDeepJson }));
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
+  app.use(rejectNulBytes);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
 

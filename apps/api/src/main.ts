@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, describeListenError, loadConfig, loadEnvFile, onShutdownSignal } from '@diapason/config';
+import { ConfigError, describeError, describeListenError, loadConfig, loadEnvFile, onShutdownSignal } from '@diapason/config';
 import { createApiApp } from './bootstrap';
 
 /** An error whose message is complete for the operator (French): printed without a stack. */
@@ -28,7 +28,7 @@ main().catch((error: unknown) => {
     console.error(error.message);
   } else {
     const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
-    console.error(`Démarrage de l’api impossible : ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}`);
+    console.error(`Démarrage de l’api impossible : ${describeError(error, verbose)}`);
   }
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { JOURNAL_EVENT_TYPES } from '@diapason/domain';
 import { GAP_API_KEY_SCHEME } from './common/auth';
 import { PROBLEM_SCHEMA_NAME, PROBLEM_VIEW_SCHEMA } from './common/openapi';
 import { describeOperationScopes, scopesDescription } from './common/scopes';
+import { documentCommonProblems } from './common/openapi-common-problems';
 import { WebhookEventView } from './webhooks/webhook-event.view';
 
 export const OPENAPI_VERSION = '3.1.0';
@@ -31,7 +32,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   config.components = { ...config.components, schemas: { [PROBLEM_SCHEMA_NAME]: PROBLEM_VIEW_SCHEMA } };
   config.webhooks = webhooksSection();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [WebhookEventView] });
-  return describeOperationScopes(toOpenApi31(document));
+  return describeOperationScopes(toOpenApi31(documentCommonProblems(document)));
 }
 
 /** JSON Schema 2020-12 `const`, which Nest's 3.0-era `SchemaObject` type does not list. */

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Help } from 'commander';
-import { ConfigError, PortsBusyError, loadConfig, loadEnvFile } from '@diapason/config';
+import { ConfigError, PortsBusyError, describeError, loadConfig, loadEnvFile } from '@diapason/config';
 import { systemClock } from '@diapason/domain';
 import {
   API_KEY_SCOPES,
@@ -293,7 +293,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
-    say(`Échec : ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}`);
+    say(`Échec : ${describeError(error, verbose)}`);
     process.exitCode = EXIT.error;
   }
 }

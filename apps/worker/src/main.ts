@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, loadEnvFile, onShutdownSignal } from '@diapason/config';
+import { ConfigError, describeError, loadConfig, loadEnvFile, onShutdownSignal } from '@diapason/config';
 import { createWorker } from './bootstrap';
 
 async function main(): Promise<void> {
@@ -19,7 +19,7 @@ main().catch((error: unknown) => {
     console.error(error.message);
   } else {
     const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
-    console.error(`Démarrage du worker impossible : ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}`);
+    console.error(`Démarrage du worker impossible : ${describeError(error, verbose)}`);
   }
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 export * from './config';
 export * from './config.module';
 export * from './logging';
+export * from './redaction';
 export { InvalidSetting, BadValue, duration as parseDuration, retentionInterval } from './env-parsers';
 export * from './graceful-shutdown';
 export * from './env-file';

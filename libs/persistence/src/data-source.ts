@@ -21,6 +21,8 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,
+    // Never on: TypeORM's logger prints each query with its parameters (patients' names, phones,
+    // secrets). Failed queries reach the logs as errors, through the redacting serializer (libs/config).
     logging: false,
     extra: {
       max: options.poolSize ?? 10,

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { DomainError, DomainErrorKind } from '@diapason/domain';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable, serviceUnavailable } from './database-outage';
 import { PROBLEM_CONTENT_TYPE, ProblemException } from './problem';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
@@ -36,6 +37,8 @@ export function toProblem(exception: unknown): ProblemException {
   }
   // Nest wraps the body parser's errors in an HttpException whose cause is the original error.
   const parserError = ((exception as { cause?: unknown })?.cause ?? exception) as BodyParserError;
+  // A problem raised inside the body parser (`verify`: a JSON body nested too deep).
+  if (parserError instanceof ProblemException) return parserError;
   if (parserError && typeof parserError.type === 'string' && BODY_PARSER_PROBLEMS[parserError.type]) {
     const [status, code, detail] = BODY_PARSER_PROBLEMS[parserError.type];
     return new ProblemException(status, code, detail);
@@ -59,6 +62,7 @@ export function toProblem(exception: unknown): ProblemException {
         );
     }
   }
+  if (isDatabaseUnavailable(exception)) return serviceUnavailable();
   return new ProblemException(500, 'internal_error', 'Erreur interne. L’incident a été journalisé.');
 }
 

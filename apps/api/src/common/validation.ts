@@ -7,6 +7,7 @@ import { InvalidField, validationProblem } from './problem';
  */
 const MESSAGES: Record<string, (limit: string | undefined) => string> = {
   whitelistValidation: () => 'champ non reconnu',
+  isNotNull: () => 'ne doit pas valoir null',
   isDefined: () => 'champ obligatoire',
   isNotEmpty: () => 'ne doit pas être vide',
   isString: () => 'doit être une chaîne de caractères',
@@ -37,7 +38,7 @@ function frenchMessage(constraint: string, original: string): string {
   return MESSAGES[constraint]?.(/(\d+)/.exec(original)?.[1]) ?? original;
 }
 
-const TYPE_CONSTRAINTS = ['whitelistValidation', 'isDefined', 'isObject', 'isString', 'isInt', 'isBoolean', 'isArray'];
+const TYPE_CONSTRAINTS = ['whitelistValidation', 'isNotNull', 'isDefined', 'isObject', 'isString', 'isInt', 'isBoolean', 'isArray'];
 
 function priority(constraint: string): number {
   const index = TYPE_CONSTRAINTS.indexOf(constraint);

@@ -1,4 +1,4 @@
-import { ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
+import { ValidateIf, ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
 import { parsePhone } from '@diapason/notifier';
 
 /**
@@ -14,14 +14,16 @@ export function IsPatientPhone(options?: ValidationOptions): PropertyDecorator {
       options,
       validator: {
         validate(value: unknown, args: ValidationArguments) {
-          if (value === undefined || value === null) {
+          if (value === null) return false;
+          if (value === undefined) {
             const email = (args.object as { email?: unknown }).email;
             return email !== undefined && email !== null;
           }
           return typeof value === 'string' && parsePhone(value) !== null;
         },
         defaultMessage(args: ValidationArguments) {
-          return args.value === undefined || args.value === null
+          if (args.value === null) return 'ne doit pas valoir null';
+          return args.value === undefined
             ? 'un numéro de téléphone ou une adresse e-mail est obligatoire'
             : 'numéro de téléphone invalide (exemple : 06 12 34 56 78 ou +33 6 12 34 56 78)';
         },
@@ -51,4 +53,25 @@ export function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
         },
       },
     });
+}
+
+/**
+ * An optional field that may be left out but never sent as `null` (the document does not allow it,
+ * and a `null` would reach a NOT NULL column). `@IsOptional()` skips every rule on `null` too: use
+ * this instead. Absent (`undefined`): no rule runs; `null`: refused with « ne doit pas valoir null ».
+ */
+export function IsOptionalNotNull(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    ValidateIf((_object: unknown, value: unknown) => value !== undefined, options)(target, propertyName);
+    registerDecorator({
+      name: 'isNotNull',
+      target: target.constructor,
+      propertyName: propertyName.toString(),
+      options,
+      validator: {
+        validate: (value: unknown) => value !== null,
+        defaultMessage: () => 'ne doit pas valoir null',
+      },
+    });
+  };
 }

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEmail, IsISO8601, IsNotEmpty, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { normalizePhone } from '@diapason/notifier';
 import { CODE_PATTERN, IDENTIFIER_PATTERN, Trim } from '../../common/identifiers';
-import { IsPatientPhone } from '../../common/validators';
+import { IsPatientPhone, IsOptionalNotNull } from '../../common/validators';
 
 export class PatientDto {
   @ApiProperty({ example: 'DUPONT', maxLength: 100 })
@@ -30,7 +30,7 @@ export class PatientDto {
 
   @ApiPropertyOptional({ example: 'marie.dupont@example.test', maxLength: 254 })
   @Trim()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(254)
   @IsEmail({ allow_display_name: false, allow_ip_domain: false })
@@ -55,7 +55,7 @@ export class CreateDossierDto {
   patient!: PatientDto;
 
   @ApiPropertyOptional({ example: '2026-11-20', format: 'date' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Matches(/^\d{4}-\d{2}-\d{2}$/)
   @IsISO8601({ strict: true, strictSeparator: true })

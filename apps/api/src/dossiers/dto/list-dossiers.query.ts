@@ -1,17 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/page.query';
 import type { DossierStatus } from '@diapason/domain';
 import { DOSSIER_STATUSES } from '@diapason/domain';
+import { IsOptionalNotNull } from '../../common/validators';
 
 export class ListDossiersQuery extends PageQuery {
   @ApiPropertyOptional({ enum: DOSSIER_STATUSES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(DOSSIER_STATUSES)
   status?: DossierStatus;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(64)
   gapDossierNumber?: string;

@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { Trim } from '../../common/identifiers';
+import { IsOptionalNotNull } from '../../common/validators';
 
 export class RegieDto {
   @ApiPropertyOptional({ example: 'Régie des hospitalisations' })
   @Trim()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -13,14 +14,14 @@ export class RegieDto {
 
   @ApiPropertyOptional({ example: '01 99 00 12 34', description: 'Numéro que le patient peut appeler.' })
   @Trim()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Matches(/^[+()\d\s.-]{4,32}$/)
   phone?: string;
 
   @ApiPropertyOptional({ example: 'regie@example.test' })
   @Trim()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(254)
   @IsEmail()
@@ -28,14 +29,14 @@ export class RegieDto {
 
   @ApiPropertyOptional({ example: 'Hall d’accueil, rez-de-chaussée' })
   @Trim()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(300)
   address?: string;
 
   @ApiPropertyOptional({ example: 'Du lundi au vendredi, 8 h 30 – 17 h' })
   @Trim()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(200)
   openingHours?: string;

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import type { TerminalModel } from '@diapason/terminal-bridge';
 import { TERMINAL_MODELS } from '@diapason/terminal-bridge';
 import { CODE_PATTERN, HOST_PATTERN, TERMINAL_CODE_PATTERN, Trim } from '../../common/identifiers';
+import { IsOptionalNotNull } from '../../common/validators';
 
 export class CreateTerminalDto {
   @ApiProperty({ example: 'TPE-ACCUEIL-1', description: 'Identifiant choisi par l’établissement.' })
@@ -32,7 +33,7 @@ export class CreateTerminalDto {
   transportUrl!: string;
 
   @ApiPropertyOptional({ description: 'Poste auquel le terminal est relié (liaison série) ; absent pour un terminal IP.' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Matches(HOST_PATTERN)
   bridgeHost?: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsHttpUrl } from '../../common/validators';
+import { ArrayMaxSize, IsArray, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsHttpUrl, IsOptionalNotNull } from '../../common/validators';
 
 /** The column's width (`webhook_endpoint.url varchar(500)`), for the URL as given and as normalised. */
 export const MAX_WEBHOOK_URL_LENGTH = 500;
@@ -22,14 +22,14 @@ export class CreateWebhookEndpointDto {
   url!: string;
 
   @ApiPropertyOptional({ description: 'Secret de signature (32 caractères au moins) ; généré et renvoyé une fois s’il est absent.' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(32)
   @MaxLength(200)
   secret?: string;
 
   @ApiPropertyOptional({ example: ['dossier.completed', 'dossier.bank_rejected'], description: 'Types d’événements ; absent : tous (`*`).' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
