@@ -68,7 +68,11 @@ describe('logs: no personal data nor secret, whatever fails (api, worker, cli at
       DIAPASON_SCHEDULER_CRON: '* * * * * *',
       DIAPASON_TERMINAL_RUNNER: 'false',
     };
-    const created = await runProcess('dist/apps/cli/src/main.js', ['api-key:create', 'CH-LOGS', '--name', 'CH des journaux'], env);
+    const created = await runProcess(
+      'dist/apps/cli/src/main.js',
+      ['api-key:create', 'CH-LOGS', '--name', 'CH des journaux', '--scopes', 'dossiers,webhooks'],
+      env,
+    );
     expect(created.code).toBe(0);
     key = created.stdout.trim();
     // stdout is the command's answer (the key, on purpose); stderr is its log.

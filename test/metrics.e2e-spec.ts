@@ -7,6 +7,7 @@ import { DiapasonMetrics } from '@diapason/metrics';
 import { loadConfig } from '@diapason/config';
 import { createWorker } from '../apps/worker/src/bootstrap';
 import { WorkerHttpServer } from '../apps/worker/src/observability';
+import { UNMATCHED_ROUTE as UNMATCHED } from '../apps/api/src/metrics/http-metrics';
 import { ApiHarness, TEST_ENV, startApi } from './support/api-harness';
 import { createDossier } from './support/fixtures';
 import { ROOT } from './support/processes';
@@ -101,8 +102,8 @@ describe('metrics: api, worker listener, alert rules and dashboard', () => {
       await api.request('GET', '/v1/dossiers', { key });
       const patientToken = 'Zm9vYmFyLXBhdGllbnQtdG9rZW4tc2hvdWxkLW5vdC1sZWFr';
       await fetch(`${api.url}/p/${patientToken}`);
-      await api.request('GET', '/v1/nowhere/secret-path-42');
-      await api.request('GET', '/v1/dossiers'); // no key: 401
+      await api.request('GET', '/v1/nowhere/secret-path-42', { key });
+      await api.request('GET', '/v1/dossiers'); // no key: refused with 401 before routing (and before its body is read)
 
       const res = await scrapeApi(TOKEN);
       expect(res.status).toBe(200);
@@ -116,10 +117,10 @@ describe('metrics: api, worker listener, alert rules and dashboard', () => {
         );
       expect(count('/v1/dossiers/:id', 200)).toBe(2);
       expect(count('/v1/dossiers', 200)).toBe(1);
-      expect(count('/v1/dossiers', 401)).toBe(1);
+      expect(count(UNMATCHED, 401)).toBe(1);
       expect(count('/v1/dossiers', 201, 'POST')).toBe(1);
       expect(count('/p/:token', 404)).toBe(1);
-      expect(count('unmatched', 404)).toBe(1);
+      expect(count(UNMATCHED, 404)).toBe(1);
       expect(text).toMatch(/diapason_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/v1\/dossiers\/:id",status="200"\}/);
       expect(text).toMatch(/diapason_db_pool_connections\{state="total"\} \d+/);
       expect(text).toContain('process_cpu_user_seconds_total');
