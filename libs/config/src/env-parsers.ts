@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import cron from 'node-cron';
 
 /** A setting that could not be read; the message is for the hospital's operator (French). */
@@ -120,4 +121,38 @@ export const duration: Parser<number> = (value) => {
   const ms = Math.round(amount * factor);
   if (!(ms > 0)) throw new BadValue(`« ${value} » : la durée doit être positive (${EXAMPLES}).`);
   return ms;
+};
+
+/** A duration no longer than `maxMs` (a ceiling the code relies on, such as an answer promised in 15 s). */
+export function durationAtMost(maxMs: number, label: string): Parser<number> {
+  return (value) => {
+    const ms = duration(value);
+    if (ms > maxMs) throw new BadValue(`« ${value} » dépasse le maximum de ${label}.`);
+    return ms;
+  };
+}
+
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/** `10.0.0.0/8,192.168.1.20,fc00::/7`: IPv4 and IPv6 ranges in CIDR notation, or single addresses. */
+export const cidrList: Parser<string[]> = (value) => {
+  const items = splitList(value);
+  for (const item of items) {
+    const valid = item.includes('/') ? ipaddr.isValidCIDR(item) : ipaddr.isValid(item);
+    if (!valid) throw new BadValue(`« ${item} » n'est pas un réseau valide (exemples : 10.0.0.0/8, 192.168.1.20, fc00::/7).`);
+  }
+  return items;
+};
+
+/** `/dev/ttyACM*,/dev/serial/by-id/*`: absolute path globs (`*` stays within one folder). */
+export const pathGlobList: Parser<string[]> = (value) => {
+  const items = splitList(value);
+  for (const item of items) {
+    if (!item.startsWith('/')) throw new BadValue(`« ${item} » doit être un chemin absolu (exemple : /dev/ttyUSB*).`);
+  }
+  return items;
 };
