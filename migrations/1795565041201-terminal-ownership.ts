@@ -14,9 +14,11 @@ export class TerminalOwnership1795565041201 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE terminal ADD COLUMN transport_key varchar(600), ADD COLUMN retired_at timestamptz`);
-    const rows: { id: string; transport_url: string; bridge_host: string | null }[] = await q.query(
-      `SELECT id, transport_url, bridge_host FROM terminal ORDER BY created_at, id`,
-    );
+    const rows = (await q.query(`SELECT id, transport_url, bridge_host FROM terminal ORDER BY created_at, id`)) as {
+      id: string;
+      transport_url: string;
+      bridge_host: string | null;
+    }[];
     const holders = new Set<string>();
     for (const row of rows) {
       let key: string;

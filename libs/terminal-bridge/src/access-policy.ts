@@ -88,7 +88,7 @@ export class TerminalAccessPolicy {
     }
     let addresses: string[];
     try {
-      const lookedUp = lookup(bare, { all: true, verbatim: true });
+      const lookedUp = lookup(bare.toLowerCase().replace(/\.$/, ''), { all: true, verbatim: true });
       addresses = (await (signal ? raceAbort(lookedUp, signal) : lookedUp)).map((a) => a.address);
     } catch (error) {
       if (signal?.aborted) throw error;
@@ -122,7 +122,7 @@ export class TerminalAccessPolicy {
     const bare = host.replace(/^\[|\]$/g, '');
     if (ipaddr.isValid(bare)) return [ipaddr.process(bare).toString()];
     try {
-      return (await lookup(bare, { all: true, verbatim: true })).map((a) => ipaddr.process(a.address).toString());
+      return (await lookup(bare.toLowerCase().replace(/\.$/, ''), { all: true, verbatim: true })).map((a) => ipaddr.process(a.address).toString());
     } catch {
       return [];
     }

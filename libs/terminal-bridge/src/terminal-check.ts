@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
-import { TargetNotAllowedError, TerminalAccessPolicy, raceAbort } from './access-policy';
+import { NETWORK_REFUSED, TargetNotAllowedError, TerminalAccessPolicy, raceAbort } from './access-policy';
 import { ProtocolError } from './concert/errors';
 import { LinkError, deadlineError } from './links/link';
 import { PROFILES, TerminalModel } from './profiles';
@@ -128,7 +128,8 @@ function notAllowedProblem(target: 'network' | 'serial'): CheckProblem {
   return target === 'serial'
     ? {
         cause: 'Port série non autorisé : DIAPASON n’ouvre que les ports série listés dans DIAPASON_SERIAL_DEVICES.',
-        check: 'Adresse du terminal (serial:///dev/ttyACM0, /dev/ttyUSB0, /dev/serial/by-id/…) ; au besoin, ajouter le port à DIAPASON_SERIAL_DEVICES.',
+        check:
+          'Adresse du terminal (serial:///dev/ttyACM0, /dev/ttyUSB0, /dev/serial/by-id/…) ; au besoin, ajouter le port à DIAPASON_SERIAL_DEVICES.',
         contact: IT,
       }
     : {
@@ -205,7 +206,7 @@ export class TerminalCheck {
     const verdict = await raceAbort(this.policy.checkTransport(settings, deadline), deadline).catch(() => ({
       ok: false as const,
       target: 'network' as const,
-      message: 'nom d’hôte non résolu dans le délai de la vérification',
+      message: NETWORK_REFUSED,
     }));
     if (!verdict.ok) {
       steps.push({ step: 'Adresse du terminal', ok: false, detail: `Adresse refusée : ${verdict.message}.` });

@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { DomainError } from '@diapason/domain';
 import { TerminalRepository } from '@diapason/persistence';
-import { ProtocolError, TerminalAccessPolicy, TerminalLinkSettings, canonicalHost, parseTransportUrl, transportKey } from '@diapason/terminal-bridge';
+import {
+  NETWORK_REFUSED,
+  ProtocolError,
+  TerminalAccessPolicy,
+  TerminalLinkSettings,
+  canonicalHost,
+  parseTransportUrl,
+  transportKey,
+} from '@diapason/terminal-bridge';
 import { ProblemException } from '../../common/problem';
 
 /** How long a name in a terminal's address may take to resolve when it is declared. */
@@ -54,7 +62,7 @@ export class TerminalAddressRules {
     const verdict = await this.policy.checkTransport(settings, AbortSignal.timeout(RESOLVE_TIMEOUT_MS)).catch(() => ({
       ok: false as const,
       target: 'network' as const,
-      message: 'nom d’hôte non résolu à temps',
+      message: NETWORK_REFUSED,
     }));
     if (!verdict.ok) {
       throw new DomainError('invalid', 'terminal_address_not_allowed', `Adresse du terminal refusée : ${verdict.message}.`, {
