@@ -2,9 +2,12 @@ import { Server, Socket, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '@diapason/config';
+import { createDataSource } from '@diapason/persistence';
+import { TerminalOwnership1795565041201 } from '../migrations/1795565041201-terminal-ownership';
 import { TerminalSimulator, startTerminalSimulator } from '../simulators/terminal';
 import { ApiHarness, TEST_ENV, startApi } from './support/api-harness';
 import { createDossier } from './support/fixtures';
+import { freshDatabase } from './support/fresh-database';
 
 /** The allow-list a real deployment has: private ranges, no loopback, no simulator ptys. */
 const PRODUCTION_ENV = {
@@ -379,5 +382,53 @@ describe('terminal targets outside the allow-lists (production defaults: no loop
   it('keeps the test harness allowing the simulators explicitly', () => {
     expect(TEST_ENV.DIAPASON_TERMINAL_ALLOWED_NETWORKS).toContain('127.0.0.0/8');
     expect(api.config.terminals.allowedNetworks).not.toContain('127.0.0.0/8');
+  });
+});
+
+describe('migration of terminals declared before ownership', () => {
+  it('keeps the oldest record of a shared address in service and retires the later ones', async () => {
+    const database = await freshDatabase();
+    const dataSource = createDataSource({ url: database.url, poolSize: 1, applicationName: 'test-terminal-migration' });
+    await dataSource.initialize();
+    const runner = dataSource.createQueryRunner();
+    try {
+      const migration = new TerminalOwnership1795565041201();
+      await migration.down(runner);
+      const [a] = await runner.query(
+        `INSERT INTO establishment (id, code, name, created_at) VALUES (gen_random_uuid(), 'MIG-A', 'A', now()) RETURNING id`,
+      );
+      const [b] = await runner.query(
+        `INSERT INTO establishment (id, code, name, created_at) VALUES (gen_random_uuid(), 'MIG-B', 'B', now()) RETURNING id`,
+      );
+      const regie = async (establishment: string) =>
+        (
+          await runner.query(`INSERT INTO regie (id, establishment_id, code, name) VALUES (gen_random_uuid(), $1, 'R', 'R') RETURNING id`, [
+            establishment,
+          ])
+        )[0].id as string;
+      const [ra, rb] = [await regie(a.id), await regie(b.id)];
+      const insert = (establishment: string, regieId: string, code: string, url: string, createdAt: string) =>
+        runner.query(
+          `INSERT INTO terminal (id, establishment_id, code, label, model, regie_id, regie_code, transport_url, created_at, updated_at)
+           VALUES (gen_random_uuid(), $1, $2, $2, 'ICT250', $3, 'R', $4, $5, $5)`,
+          [establishment, code, regieId, url, createdAt],
+        );
+      await insert(a.id, ra, 'A-1', 'tcp://10.0.0.5:8888', '2026-01-01T00:00:00Z');
+      await insert(b.id, rb, 'B-TAKEOVER', 'tcp+v2://10.0.0.5?answerTimeoutMs=9000', '2026-02-01T00:00:00Z');
+      await insert(b.id, rb, 'B-OWN', 'tcp://10.0.0.6:8888', '2026-02-01T00:00:00Z');
+      await migration.up(runner);
+      const rows: { code: string; transport_key: string; retired: boolean; last_error: string | null }[] = await runner.query(
+        `SELECT code, transport_key, retired_at IS NOT NULL AS retired, last_error FROM terminal ORDER BY code`,
+      );
+      expect(rows).toEqual([
+        { code: 'A-1', transport_key: 'tcp://10.0.0.5:8888', retired: false, last_error: null },
+        { code: 'B-OWN', transport_key: 'tcp://10.0.0.6:8888', retired: false, last_error: null },
+        { code: 'B-TAKEOVER', transport_key: 'tcp://10.0.0.5:8888', retired: true, last_error: expect.stringMatching(/adresse déjà déclarée/) },
+      ]);
+    } finally {
+      await runner.release();
+      await dataSource.destroy();
+      await database.drop();
+    }
   });
 });
