@@ -315,7 +315,11 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
     });
 
     it('runs the same check from the command line, with a French report', async () => {
-      const ok = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-V3'], { DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent', ...SIMULATOR_TERMINAL_ENV });
+      const ok = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-V3'], {
+        DATABASE_URL: api.databaseUrl,
+        LOG_LEVEL: 'silent',
+        ...SIMULATOR_TERMINAL_ENV,
+      });
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(/Résultat : terminal prêt/);
       const off = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-OFF'], {
@@ -326,7 +330,11 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
       expect(off.code).toBe(3);
       expect(off.stdout).toMatch(/NON opérationnel/);
       expect(off.stdout).toMatch(/refuse la connexion/);
-      const none = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'NOPE'], { DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent', ...SIMULATOR_TERMINAL_ENV });
+      const none = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'NOPE'], {
+        DATABASE_URL: api.databaseUrl,
+        LOG_LEVEL: 'silent',
+        ...SIMULATOR_TERMINAL_ENV,
+      });
       expect(none.code).toBe(3);
       expect(none.stderr).toMatch(/Aucun terminal/);
     });

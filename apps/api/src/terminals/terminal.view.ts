@@ -28,8 +28,7 @@ export class TerminalView {
   @ApiProperty({ type: TerminalItpView, description: 'Numéros ITP PLBS du modèle.' }) itp!: TerminalItpView;
   @ApiProperty({ type: TerminalHealthView }) health!: TerminalHealthView;
   @ApiProperty({ enum: ['active', 'retired'], description: 'retired : retiré du service (DELETE), gardé pour l’historique.' }) status!:
-    | 'active'
-    | 'retired';
+    'active' | 'retired';
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) retiredAt!: Date | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;

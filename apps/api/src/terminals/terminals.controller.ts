@@ -56,7 +56,10 @@ export class TerminalsController {
   }
 
   @Get()
-  @ApiOperation({ operationId: 'listTerminals', summary: 'Terminaux en service de l’établissement et leur état (les retirés avec includeRetired=true)' })
+  @ApiOperation({
+    operationId: 'listTerminals',
+    summary: 'Terminaux en service de l’établissement et leur état (les retirés avec includeRetired=true)',
+  })
   @ApiOkResponse({ type: TerminalListView })
   @ApiProblems({ status: 400, description: '`validation_failed` : paramètre invalide ou inconnu (détail dans `errors`).' })
   async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListTerminalsQuery): Promise<TerminalListView> {

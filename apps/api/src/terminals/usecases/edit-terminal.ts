@@ -37,7 +37,9 @@ export class EditTerminal {
         if (await this.terminals.isBusy(terminal.id, now)) throw terminalBusy(id);
         await this.addresses.assertFree(address, terminal.id);
         const regieId =
-          command.regieCode === terminal.regieCode ? terminal.regieId : await this.establishments.ensureRegie(principal.establishmentId, command.regieCode);
+          command.regieCode === terminal.regieCode
+            ? terminal.regieId
+            : await this.establishments.ensureRegie(principal.establishmentId, command.regieCode);
         const moved = address.key !== terminal.transportKey;
         const patch: Partial<TerminalEntity> = {
           label: command.label,
