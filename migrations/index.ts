@@ -5,6 +5,7 @@ import { NoticesWebhooks1763900300000 } from './1763900300000-notices-webhooks';
 import { ApiKeyScopes1795564721695 } from './1795564721695-api-key-scopes';
 import { NoticeDeliveryStatus1795565000000 } from './1795565000000-notice-delivery-status';
 import { PersonalDataRetention1795565037562 } from './1795565037562-personal-data-retention';
+import { TerminalOwnership1795565041201 } from './1795565041201-terminal-ownership';
 
 /** Every migration, in order. The only way the schema changes. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ApiKeyScopes1795564721695,
   NoticeDeliveryStatus1795565000000,
   PersonalDataRetention1795565037562,
+  TerminalOwnership1795565041201,
 ];

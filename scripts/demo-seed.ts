@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { EstablishmentRepository, TerminalRepository, TransactionContext, newTerminal } from '@diapason/persistence';
-import type { TerminalModel } from '@diapason/terminal-bridge';
+import { TerminalModel, parseTransportUrl, transportKey } from '@diapason/terminal-bridge';
 
 export const DEMO_ESTABLISHMENT = 'DEMO';
 export const DEMO_REGIE = 'REGIE-DEMO';
@@ -26,7 +26,11 @@ export async function seedDemo(dataSource: DataSource): Promise<string> {
   });
 }
 
-/** Registers (or points anew, since pty paths change at every start) the demo's simulated terminals. */
+/**
+ * Registers (or points anew, since pty paths and ports change at every start) the demo's simulated
+ * terminals. The simulators own these loopback addresses while npm start runs: a terminal in service
+ * still holding one (an address left from an earlier run) is retired.
+ */
 export async function registerDemoTerminals(
   dataSource: DataSource,
   terminals: { id: string; label: string; model: TerminalModel; transportUrl: string }[],
@@ -38,11 +42,26 @@ export async function registerDemoTerminals(
     const demo = (await establishments.findByCode(DEMO_ESTABLISHMENT))!;
     const regieId = await establishments.ensureRegie(demo.id, DEMO_REGIE);
     const now = new Date();
-    for (const t of terminals) {
+    const keyed = terminals.map((t) => ({ ...t, key: transportKey(parseTransportUrl(t.transportUrl), null) }));
+    const demoIds: string[] = [];
+    for (const t of keyed) {
+      const existing = await repository.findByCode(demo.id, t.id);
+      // Each demo terminal lets go of its old address first: this run may give it to another one.
+      if (existing) {
+        demoIds.push(existing.id);
+        await repository.update(existing.id, { transportKey: `moving:${existing.id}` });
+      }
+    }
+    await tx.manager.query(
+      `UPDATE terminal SET retired_at = $3, updated_at = $3 WHERE retired_at IS NULL AND transport_key = ANY($1) AND NOT (id = ANY($2::uuid[]))`,
+      [keyed.map((t) => t.key), demoIds, now],
+    );
+    for (const t of keyed) {
       const existing = await repository.findByCode(demo.id, t.id);
       if (existing) {
         await repository.update(existing.id, {
           transportUrl: t.transportUrl,
+          transportKey: t.key,
           model: t.model,
           label: t.label,
           busyUntil: null,
@@ -62,6 +81,7 @@ export async function registerDemoTerminals(
             regieId,
             regieCode: DEMO_REGIE,
             transportUrl: t.transportUrl,
+            transportKey: t.key,
             bridgeHost: null,
           },
           now,

@@ -98,7 +98,10 @@ async function main(): Promise<void> {
   if (config.simulators.enabled) {
     // Loaded only when used: the simulators' packages (smtp-server, mailparser) are development
     // dependencies, absent from a production install (npm ci --omit=dev).
-    const { socatAvailable, startTerminalSimulator } = await import('../simulators/terminal/index.js');
+    const { socatAvailable, startTerminalSimulator, simulatorTerminalEnv } = await import('../simulators/terminal/index.js');
+    // The simulated terminals listen on the loopback and on ptys of the temporary folder: the api
+    // and the worker may reach them, on top of what the configuration allows.
+    Object.assign(env, simulatorTerminalEnv(config.terminals));
     const { startAcquirerSimulator } = await import('../simulators/acquirer/index.js');
     const { startSmsGatewaySimulator } = await import('../simulators/sms-gateway/index.js');
     const { startSmtpSink } = await import('../simulators/smtp/index.js');

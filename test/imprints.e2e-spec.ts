@@ -2,7 +2,7 @@ import { TerminalClient } from '@diapason/terminal-bridge';
 import { ImprintRunner } from '../apps/worker/src/imprints/imprint-runner';
 import { bareV2Debit, bareV3Debit } from '../simulators/terminal/bare-register';
 import { TerminalSimulator, startTerminalSimulator } from '../simulators/terminal';
-import { ApiHarness, startApi } from './support/api-harness';
+import { ApiHarness, SIMULATOR_TERMINAL_ENV, startApi } from './support/api-harness';
 import { createDossier } from './support/fixtures';
 import { runProcess, waitFor } from './support/processes';
 import { WorkerHarness, startWorker } from './support/worker-harness';
@@ -315,17 +315,26 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
     });
 
     it('runs the same check from the command line, with a French report', async () => {
-      const ok = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-V3'], { DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent' });
+      const ok = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-V3'], {
+        DATABASE_URL: api.databaseUrl,
+        LOG_LEVEL: 'silent',
+        ...SIMULATOR_TERMINAL_ENV,
+      });
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(/Résultat : terminal prêt/);
       const off = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'TPE-OFF'], {
         DATABASE_URL: api.databaseUrl,
         LOG_LEVEL: 'silent',
+        ...SIMULATOR_TERMINAL_ENV,
       });
       expect(off.code).toBe(3);
       expect(off.stdout).toMatch(/NON opérationnel/);
       expect(off.stdout).toMatch(/refuse la connexion/);
-      const none = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'NOPE'], { DATABASE_URL: api.databaseUrl, LOG_LEVEL: 'silent' });
+      const none = await runProcess('dist/apps/cli/src/main.js', ['terminal:check', 'NOPE'], {
+        DATABASE_URL: api.databaseUrl,
+        LOG_LEVEL: 'silent',
+        ...SIMULATOR_TERMINAL_ENV,
+      });
       expect(none.code).toBe(3);
       expect(none.stderr).toMatch(/Aucun terminal/);
     });

@@ -111,6 +111,8 @@ describe('OpenAPI document', () => {
         'listTerminals',
         'getTerminal',
         'checkTerminal',
+        'updateTerminal',
+        'retireTerminal',
         'listRegies',
         'upsertRegie',
         'listAlerts',

@@ -1,3 +1,4 @@
+export * from './access';
 export * from './pty';
 export * from './simulated-terminal';
 export * from './terminal-simulator';

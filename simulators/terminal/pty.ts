@@ -11,7 +11,10 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-/** A serial line on one machine: two pseudo-terminals wired together by socat. */
+/**
+ * A serial line on one machine: two pseudo-terminals wired together by socat, in a folder of the
+ * temporary directory that `SIMULATOR_SERIAL_GLOB` (access.ts) matches.
+ */
 export async function createPtyPair(name = 'terminal'): Promise<PtyPair> {
   const dir = mkdtempSync(join(tmpdir(), `diapason-pty-${name}-`));
   const registerPath = join(dir, 'register');

@@ -6,6 +6,7 @@ import { DiapasonConfig, loadConfig } from '@diapason/config';
 import { API_KEY_SCOPES, ApiKeyRepository, ApiKeyScope, EstablishmentRepository, TransactionContext } from '@diapason/persistence';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import type { HostLookup } from '@diapason/notifier';
+import { simulatorTerminalEnv } from '../../simulators/terminal';
 import { freshDatabase } from './fresh-database';
 import { OpenApiValidator } from './openapi-validator';
 import { freePort } from './test-database';
@@ -40,7 +41,14 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
+/**
+ * The tests' terminals are simulators on the loopback and on ptys of the temporary folder, which the
+ * default allow-lists refuse: the tests allow them explicitly, as npm start does for its simulators.
+ */
+export const SIMULATOR_TERMINAL_ENV: Record<string, string> = simulatorTerminalEnv(loadConfig({}).terminals);
+
 export const TEST_ENV: Record<string, string> = {
+  ...SIMULATOR_TERMINAL_ENV,
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   DIAPASON_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Help } from 'commander';
-import { ConfigError, PortsBusyError, describeError, loadConfig, loadEnvFile } from '@diapason/config';
+import { ConfigError, DiapasonConfig, PortsBusyError, describeError, loadConfig, loadEnvFile } from '@diapason/config';
 import { systemClock } from '@diapason/domain';
 import {
   API_KEY_SCOPES,
@@ -19,7 +19,7 @@ import {
   resolveDatabase,
   runMigrations,
 } from '@diapason/persistence';
-import { TerminalCheck, TerminalClients, formatCheckReport } from '@diapason/terminal-bridge';
+import { TerminalCheck, TerminalClients, accessPolicyOf, formatCheckReport } from '@diapason/terminal-bridge';
 import type { DataSource } from 'typeorm';
 import { PgToolError, backup, defaultBackupFile, otherDiapasonSessions, restore } from './pg-tools';
 
@@ -74,14 +74,14 @@ function frenchError(message: string): string {
   return text;
 }
 
-async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+async function withDatabase<T>(work: (dataSource: DataSource, config: DiapasonConfig) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, { role: 'cli' });
   const database = await resolveDatabase(config);
   const dataSource = createDataSource({ url: database.url, poolSize: 2, applicationName: 'diapason-cli' });
   try {
     await dataSource.initialize();
     await runMigrations(dataSource);
-    return await work(dataSource);
+    return await work(dataSource, config);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await database.release();
@@ -165,7 +165,7 @@ export function buildProgram(): Command {
     .argument('<terminalId>', 'identifiant du terminal')
     .option('--establishment <code>', 'établissement du terminal, si plusieurs en ont un de ce nom')
     .action(async (terminalId: string, options: { establishment?: string }) => {
-      const ok = await withDatabase(async (dataSource) => {
+      const ok = await withDatabase(async (dataSource, config) => {
         const tx = new TransactionContext(dataSource);
         const terminals = new TerminalRepository(tx);
         let candidates = await terminals.findByCodeEverywhere(terminalId);
@@ -181,9 +181,10 @@ export function buildProgram(): Command {
           say(`Plusieurs établissements ont un terminal « ${terminalId} » : précisez --establishment <code>.`);
           return false;
         }
-        const clients = new TerminalClients();
+        const policy = accessPolicyOf(config);
+        const clients = new TerminalClients(policy);
         try {
-          const report = await new TerminalCheck(clients, terminals, systemClock).run(candidates[0]);
+          const report = await new TerminalCheck(clients, terminals, systemClock, policy).run(candidates[0]);
           process.stdout.write(`${formatCheckReport(report)}\n`);
           return report.ok;
         } finally {

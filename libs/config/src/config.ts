@@ -78,6 +78,12 @@ export interface DiapasonConfig {
     readonly bridgeHost: string;
     /** How often pending imprints are looked for when no notification arrives. */
     readonly pollMs: number;
+    /** CIDR ranges (or addresses) terminals may be reached in; checked at declaration and at each connection. */
+    readonly allowedNetworks: readonly string[];
+    /** Globs of the serial devices terminals may be plugged into. */
+    readonly serialDevices: readonly string[];
+    /** A deployment check answers within this (15 s at most). */
+    readonly checkTimeoutMs: number;
   };
   /** Prometheus metrics: the token scrapers present, and the worker's own HTTP listener (port 0: none). */
   readonly observability: {
@@ -226,6 +232,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       runner: read.get('DIAPASON_TERMINAL_RUNNER'),
       bridgeHost: read.get('DIAPASON_BRIDGE_HOST') ?? hostname(),
       pollMs: read.get('DIAPASON_TERMINAL_POLL'),
+      allowedNetworks: read.get('DIAPASON_TERMINAL_ALLOWED_NETWORKS'),
+      serialDevices: read.get('DIAPASON_SERIAL_DEVICES'),
+      checkTimeoutMs: read.get('DIAPASON_TERMINAL_CHECK_TIMEOUT'),
     },
     observability: {
       metricsToken: read.get('DIAPASON_METRICS_TOKEN'),

@@ -175,3 +175,27 @@ export const retentionPeriod: Parser<RetentionPeriod> = (value) => {
 export function retentionInterval(period: RetentionPeriod): string {
   return 'months' in period ? `${period.months} months` : `${period.ms} milliseconds`;
 }
+
+/** A duration no longer than `maxMs` (a ceiling the code relies on, such as an answer promised in 15 s). */
+export function durationAtMost(maxMs: number, label: string): Parser<number> {
+  return (value) => {
+    const ms = duration(value);
+    if (ms > maxMs) throw new BadValue(`« ${value} » dépasse le maximum de ${label}.`);
+    return ms;
+  };
+}
+
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/** `/dev/ttyACM*,/dev/serial/by-id/*`: absolute path globs (`*` stays within one folder). */
+export const pathGlobList: Parser<string[]> = (value) => {
+  const items = splitList(value);
+  for (const item of items) {
+    if (!item.startsWith('/')) throw new BadValue(`« ${item} » doit être un chemin absolu (exemple : /dev/ttyUSB*).`);
+  }
+  return items;
+};

@@ -1,4 +1,19 @@
-import { Parser, boolean, cidrList, cronExpression, duration, integer, oneOf, port, retentionPeriod, secret, text, url } from './env-parsers';
+import {
+  Parser,
+  boolean,
+  cidrList,
+  cronExpression,
+  duration,
+  durationAtMost,
+  integer,
+  oneOf,
+  pathGlobList,
+  port,
+  retentionPeriod,
+  secret,
+  text,
+  url,
+} from './env-parsers';
 import { trustProxy } from './trust-proxy';
 
 /**
@@ -317,6 +332,26 @@ export const SETTINGS = {
     description: 'Heure du balayage quotidien d’effacement (cron, secondes permises), par le worker.',
     default: '0 30 3 * * *',
     parse: cronExpression,
+  },
+  DIAPASON_TERMINAL_ALLOWED_NETWORKS: {
+    section: TERMINALS,
+    description:
+      'Réseaux où DIAPASON peut joindre des terminaux IP (CIDR ou adresses, séparés par des virgules) : la déclaration d’un terminal hors de ces réseaux est refusée, et le pont vérifie l’adresse résolue à chaque connexion. Par défaut les réseaux privés ; npm start y ajoute la boucle locale (127.0.0.0/8, ::1) pour ses terminaux simulés.',
+    default: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7',
+    parse: cidrList,
+  },
+  DIAPASON_SERIAL_DEVICES: {
+    section: TERMINALS,
+    description:
+      'Ports série que DIAPASON peut ouvrir (motifs de chemins séparés par des virgules, * reste dans un dossier). npm start y ajoute le dossier des ports série simulés.',
+    default: '/dev/ttyACM*,/dev/ttyUSB*,/dev/serial/by-id/*',
+    parse: pathGlobList,
+  },
+  DIAPASON_TERMINAL_CHECK_TIMEOUT: {
+    section: TERMINALS,
+    description: 'Durée maximale d’une vérification de terminal (POST /v1/terminals/{id}/check, terminal:check) : 15 s au plus.',
+    default: '15s',
+    parse: durationAtMost(15_000, '15 s'),
   },
   DIAPASON_SIMULATORS: {
     section: START,

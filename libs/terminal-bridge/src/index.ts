@@ -12,3 +12,4 @@ export * from './transport-url';
 export * from './terminal-bridge.module';
 export * from './terminal-check';
 export * from './terminal-clients';
+export * from './access-policy';

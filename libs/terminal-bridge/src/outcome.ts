@@ -1,5 +1,6 @@
 import type { ConcertAnswer } from './concert/messages';
 import { ProtocolError } from './concert/errors';
+import { TargetNotAllowedError } from './access-policy';
 import { LinkError } from './links/link';
 
 export interface FailureReason {
@@ -32,6 +33,13 @@ export function reasonForAnswer(answer: ConcertAnswer): FailureReason {
 }
 
 export function reasonForError(error: unknown): FailureReason {
+  if (error instanceof TargetNotAllowedError) {
+    return {
+      code: 'terminal_not_allowed',
+      message:
+        'Adresse du terminal hors des réseaux ou ports série autorisés : aucune connexion tentée. Corrigez l’adresse du terminal ou la configuration (service informatique).',
+    };
+  }
   if (error instanceof LinkError) {
     switch (error.code) {
       case 'timeout':

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
+import { NETWORK_REFUSED, TargetNotAllowedError, TerminalAccessPolicy, raceAbort } from './access-policy';
 import { ProtocolError } from './concert/errors';
-import { LinkError } from './links/link';
+import { LinkError, deadlineError } from './links/link';
 import { PROFILES, TerminalModel } from './profiles';
 import { TerminalClients } from './terminal-clients';
 import { describeTransport, parseTransportUrl } from './transport-url';
@@ -34,6 +35,7 @@ const EDITOR = 'support DIAPASON (éditeur du logiciel)';
 
 /** Likely causes of a failed exchange, in the order the hospital should look at them. */
 export function diagnose(error: unknown, transportKind: 'serial' | 'tcp'): CheckProblem[] {
+  if (error instanceof TargetNotAllowedError) return [notAllowedProblem(error.target)];
   if (error instanceof LinkError) {
     const sys = error.systemCode;
     if (transportKind === 'serial' && sys === 'ENOENT') {
@@ -118,6 +120,25 @@ export function diagnose(error: unknown, transportKind: 'serial' | 'tcp'): Check
   return [{ cause: `Erreur inattendue : ${error instanceof Error ? error.message : String(error)}`, check: 'Journal du service.', contact: EDITOR }];
 }
 
+/**
+ * The one answer for a target outside the allow-lists: nothing was attempted, so nothing tells an
+ * open port from a closed one, a silent host, or an existing file from a missing one.
+ */
+function notAllowedProblem(target: 'network' | 'serial'): CheckProblem {
+  return target === 'serial'
+    ? {
+        cause: 'Port série non autorisé : DIAPASON n’ouvre que les ports série listés dans DIAPASON_SERIAL_DEVICES.',
+        check:
+          'Adresse du terminal (serial:///dev/ttyACM0, /dev/ttyUSB0, /dev/serial/by-id/…) ; au besoin, ajouter le port à DIAPASON_SERIAL_DEVICES.',
+        contact: IT,
+      }
+    : {
+        cause: 'Adresse hors des réseaux autorisés : DIAPASON ne se connecte qu’aux réseaux listés dans DIAPASON_TERMINAL_ALLOWED_NETWORKS.',
+        check: 'Adresse IP du terminal (menu réseau) ; au besoin, ajouter son réseau à DIAPASON_TERMINAL_ALLOWED_NETWORKS.',
+        contact: IT,
+      };
+}
+
 /** A terminal as the bridge knows it: what to call it, how to reach it. */
 export interface TerminalDescriptor {
   id: string;
@@ -146,10 +167,16 @@ export class TerminalCheck {
     private readonly clients: TerminalClients,
     @Inject(TERMINAL_REGISTRY) private readonly terminals: TerminalRegistry,
     @InjectClock() private readonly clock: Clock,
+    private readonly policy: TerminalAccessPolicy,
   ) {}
 
-  /** Opens the link and asks for the last transaction: no money moves. */
+  /**
+   * Opens the link and asks for the last transaction: no money moves. Answers within the check
+   * timeout (15 s at most) whatever the target does; a target outside the allow-lists is refused
+   * before any connection, with the same report whatever is there.
+   */
   async run(terminal: TerminalDescriptor): Promise<CheckReport> {
+    const deadline = AbortSignal.timeout(this.policy.checkTimeoutMs);
     const profile = PROFILES[terminal.model];
     const steps: CheckReport['steps'] = [];
     const report: CheckReport = {
@@ -176,6 +203,16 @@ export class TerminalCheck {
       });
       return report;
     }
+    const verdict = await raceAbort(this.policy.checkTransport(settings, deadline), deadline).catch(() => ({
+      ok: false as const,
+      target: 'network' as const,
+      message: NETWORK_REFUSED,
+    }));
+    if (!verdict.ok) {
+      steps.push({ step: 'Adresse du terminal', ok: false, detail: `Adresse refusée : ${verdict.message}.` });
+      report.problems.push(notAllowedProblem(verdict.target));
+      return report;
+    }
     steps.push({ step: 'Adresse du terminal', ok: true, detail: describeTransport(settings) });
 
     const holder = `check:${process.pid}`;
@@ -189,7 +226,10 @@ export class TerminalCheck {
       return report;
     }
     try {
-      const result = await this.clients.for(terminal).lastTransaction();
+      // The link is closed when the deadline passes; the race answers even if something ignores it.
+      const result = await raceAbort(this.clients.for(terminal).lastTransaction({ signal: deadline }), deadline).catch((error: unknown) => {
+        throw deadline.aborted ? deadlineError(true) : error;
+      });
       report.latencyMs = Math.round(result.latencyMs);
       steps.push({ step: 'Liaison', ok: true, detail: 'Le terminal répond en mode caisse.' });
       steps.push({ step: 'Temps de réponse', ok: true, detail: `${report.latencyMs} ms` });

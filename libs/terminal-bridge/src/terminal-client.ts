@@ -1,6 +1,6 @@
 import type { ConcertAnswer, ConcertRequest } from './concert/messages';
 import { ProtocolError } from './concert/errors';
-import { LinkError, TerminalLink } from './links/link';
+import { LinkError, TargetGuard, TerminalLink } from './links/link';
 import { SerialV2Link } from './links/serial-v2-link';
 import { TcpV2Link } from './links/tcp-v2-link';
 import { TcpV3Link } from './links/tcp-v3-link';
@@ -14,10 +14,11 @@ export interface TransactionResult {
   latencyMs: number;
 }
 
-export function openLink(settings: TerminalLinkSettings, profile: TerminalProfile): TerminalLink {
+/** `guard`: where the link may connect, checked at every connection (the bridge always gives one). */
+export function openLink(settings: TerminalLinkSettings, profile: TerminalProfile, guard?: TargetGuard): TerminalLink {
   const t = settings.transport;
-  if (t.kind === 'serial') return new SerialV2Link(t, profile, settings.timing);
-  return t.protocol === 'v3' ? new TcpV3Link(t, profile, settings.timing) : new TcpV2Link(t, profile, settings.timing);
+  if (t.kind === 'serial') return new SerialV2Link(t, profile, settings.timing, guard);
+  return t.protocol === 'v3' ? new TcpV3Link(t, profile, settings.timing, guard) : new TcpV2Link(t, profile, settings.timing, guard);
 }
 
 /**
@@ -30,13 +31,18 @@ export class TerminalClient {
   private readonly link: TerminalLink;
   private queue: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Without `guard` the client connects wherever its address says: for tests and tools that talk
+   * to a simulator directly. The bridge's clients (`TerminalClients`) always carry the access policy.
+   */
   constructor(
     readonly model: TerminalModel,
     readonly transportUrl: string,
+    guard?: TargetGuard,
   ) {
     this.settings = parseTransportUrl(transportUrl);
     this.profile = profileFor(model, this.settings);
-    this.link = openLink(this.settings, this.profile);
+    this.link = openLink(this.settings, this.profile, guard);
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -62,16 +68,19 @@ export class TerminalClient {
     return this.transact({ operation: 'cancel', amountCents, reference });
   }
 
-  /** The terminal's last transaction: moves no money; the zero-risk exchange of `terminal:check`. */
-  lastTransaction(): Promise<TransactionResult> {
+  /**
+   * The terminal's last transaction: moves no money; the zero-risk exchange of `terminal:check`.
+   * `signal` ends it at once (the link is closed) with a `timeout` LinkError.
+   */
+  lastTransaction(options: { signal?: AbortSignal } = {}): Promise<TransactionResult> {
     return this.serial(() =>
-      this.timed({ operation: 'last_transaction', amountCents: 0, reference: 'STATUS' }, this.settings.timing.answerTimeoutMs),
+      this.timed({ operation: 'last_transaction', amountCents: 0, reference: 'STATUS' }, this.settings.timing.answerTimeoutMs, options.signal),
     );
   }
 
-  private async timed(request: ConcertRequest, answerTimeoutMs?: number): Promise<TransactionResult> {
+  private async timed(request: ConcertRequest, answerTimeoutMs?: number, signal?: AbortSignal): Promise<TransactionResult> {
     const started = performance.now();
-    const answer = await this.link.exchange(request, answerTimeoutMs);
+    const answer = await this.link.exchange(request, answerTimeoutMs, signal);
     return { answer, recovered: false, latencyMs: performance.now() - started };
   }
 

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { ProtocolError } from './concert/errors';
 
 export interface Timing {
@@ -41,6 +43,9 @@ const int = (params: URLSearchParams, name: string, fallback: number, min: numbe
   return value;
 };
 
+/** A DNS name (letters, digits, hyphens; dot-separated labels), with an optional final dot. */
+const HOSTNAME = /^(?=.{1,254}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
 /**
  * `serial:///dev/ttyACM0?baudRate=9600&dataBits=8&parity=none&stopBits=1` (Concert V2),
  * `tcp://10.0.0.12:8888` (Concert V3), `tcp+v2://…` (V2 framing through a serial-to-IP box).
@@ -69,9 +74,21 @@ export function parseTransportUrl(text: string): TerminalLinkSettings {
     imprintType: params.get('imprintType') ?? undefined,
     imprintAction: params.get('imprintAction') ?? undefined,
   };
+  if (url.username || url.password) {
+    throw new ProtocolError('bad_field', 'L’adresse du terminal ne doit pas contenir d’identifiant ni de mot de passe');
+  }
+  if (url.hash) throw new ProtocolError('bad_field', 'L’adresse du terminal ne doit pas contenir de fragment (#…)');
   if (url.protocol === 'serial:') {
-    const path = decodeURIComponent(url.pathname);
-    if (!path.startsWith('/')) throw new ProtocolError('bad_field', 'Chemin de port série invalide');
+    if (url.host) {
+      throw new ProtocolError('bad_field', 'Port série : écrivez serial:///dev/… (le poste se déclare dans bridgeHost, pas dans l’adresse)');
+    }
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      throw new ProtocolError('bad_field', 'Chemin de port série invalide');
+    }
+    if (!path.startsWith('/') || path.includes('\0')) throw new ProtocolError('bad_field', 'Chemin de port série invalide');
     const parity = params.get('parity') ?? 'none';
     if (!['none', 'even', 'odd'].includes(parity)) throw new ProtocolError('bad_field', 'parity doit valoir none, even ou odd');
     const dataBits = int(params, 'dataBits', 8, 7, 8) as 7 | 8;
@@ -89,11 +106,16 @@ export function parseTransportUrl(text: string): TerminalLinkSettings {
   }
   if (url.protocol === 'tcp:' || url.protocol === 'tcp+v2:') {
     if (!url.hostname) throw new ProtocolError('bad_field', 'Hôte manquant dans l’adresse du terminal');
+    if (url.pathname !== '' && url.pathname !== '/') {
+      throw new ProtocolError('bad_field', 'L’adresse TCP du terminal ne porte pas de chemin : tcp://hôte:port');
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (!ipaddr.isValid(host) && !HOSTNAME.test(host)) throw new ProtocolError('bad_field', `Nom d’hôte invalide : ${host}`);
     return {
       ...common,
       transport: {
         kind: 'tcp',
-        host: url.hostname.replace(/^\[|\]$/g, ''),
+        host,
         port: url.port ? Number(url.port) : 8888,
         protocol: url.protocol === 'tcp:' ? 'v3' : 'v2',
       },
@@ -107,4 +129,26 @@ export function describeTransport(settings: TerminalLinkSettings): string {
   return t.kind === 'serial'
     ? `port série ${t.path}, ${t.baudRate} bauds ${t.dataBits}${t.parity[0].toUpperCase()}${t.stopBits} (Concert V2)`
     : `${t.host}:${t.port} en TCP (Concert ${t.protocol.toUpperCase()})`;
+}
+
+/**
+ * The canonical name of a tcp host: an IP address in its one written form (`0x7f000001`, `127.1`
+ * and `::ffff:127.0.0.1` are all 127.0.0.1), or a DNS name in lower case without its final dot.
+ */
+export function canonicalHost(host: string): string {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (ipaddr.isValid(bare)) return ipaddr.process(bare).toString();
+  return bare.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * The physical terminal an address reaches, as one string: `tcp://10.0.0.12:8888` (whatever the
+ * protocol, the query or the spelling of the host), `serial://poste-1/dev/ttyACM0` (the machine the
+ * serial line is plugged into, and the device). Two terminal records never share it.
+ */
+export function transportKey(settings: TerminalLinkSettings, bridgeHost: string | null): string {
+  const t = settings.transport;
+  if (t.kind === 'serial') return `serial://${(bridgeHost ?? '').toLowerCase()}${posix.normalize(t.path).replace(/(.)\/+$/, '$1')}`;
+  const host = canonicalHost(t.host);
+  return `tcp://${host.includes(':') ? `[${host}]` : host}:${t.port}`;
 }

@@ -27,7 +27,11 @@ export class TerminalView {
   @ApiProperty({ type: 'string', nullable: true }) bridgeHost!: string | null;
   @ApiProperty({ type: TerminalItpView, description: 'Numéros ITP PLBS du modèle.' }) itp!: TerminalItpView;
   @ApiProperty({ type: TerminalHealthView }) health!: TerminalHealthView;
+  @ApiProperty({ enum: ['active', 'retired'], description: 'retired : retiré du service (DELETE), gardé pour l’historique.' }) status!:
+    'active' | 'retired';
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) retiredAt!: Date | null;
   @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
 }
 
 export function toTerminalView(t: TerminalEntity, now: Date): TerminalView {
@@ -50,7 +54,10 @@ export function toTerminalView(t: TerminalEntity, now: Date): TerminalView {
       lastErrorAt: t.lastErrorAt,
       busy: t.busyUntil !== null && t.busyUntil > now,
     },
+    status: t.retiredAt ? 'retired' : 'active',
+    retiredAt: t.retiredAt,
     createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import { ImprintAttemptEntity, TerminalEntity } from '../entities';
 import { returnedRows } from '../raw-result';
 import { camelRows } from '../rows';
@@ -13,13 +13,17 @@ export interface ClaimedAttempt {
   terminal: TerminalEntity;
 }
 
-/** A terminal as declared: never seen, never busy. */
+/** A terminal as declared: never seen, never busy, in service. */
 export function newTerminal(
-  fields: Pick<TerminalEntity, 'id' | 'establishmentId' | 'code' | 'label' | 'model' | 'regieId' | 'regieCode' | 'transportUrl' | 'bridgeHost'>,
+  fields: Pick<
+    TerminalEntity,
+    'id' | 'establishmentId' | 'code' | 'label' | 'model' | 'regieId' | 'regieCode' | 'transportUrl' | 'transportKey' | 'bridgeHost'
+  >,
   at: Date,
 ): TerminalEntity {
   return {
     ...fields,
+    retiredAt: null,
     busyUntil: null,
     busyWith: null,
     lastSeenAt: null,
@@ -39,12 +43,62 @@ export class TerminalRepository {
     await this.tx.manager.insert(TerminalEntity, terminal);
   }
 
-  findByCode(establishmentId: string, code: string): Promise<TerminalEntity | null> {
-    return this.tx.manager.findOneBy(TerminalEntity, { establishmentId, code });
+  /**
+   * The terminal in service with this code in the establishment. `lock`: `update` before editing
+   * or retiring it, `share` before queuing a transaction on it (inside a transaction): the two
+   * then wait for each other.
+   */
+  findByCode(establishmentId: string, code: string, options: { lock?: 'update' | 'share' } = {}): Promise<TerminalEntity | null> {
+    const where = { establishmentId, code, retiredAt: IsNull() };
+    if (!options.lock) return this.tx.manager.findOneBy(TerminalEntity, where);
+    return this.tx.manager.findOne(TerminalEntity, {
+      where,
+      lock: { mode: options.lock === 'update' ? 'pessimistic_write' : 'pessimistic_read' },
+    });
   }
 
+  /** Terminals in service with this code, in every establishment (the command line names terminals by code). */
   findByCodeEverywhere(code: string): Promise<TerminalEntity[]> {
-    return this.tx.manager.findBy(TerminalEntity, { code });
+    return this.tx.manager.findBy(TerminalEntity, { code, retiredAt: IsNull() });
+  }
+
+  /**
+   * Serialises the checks of "is this address free?" with the writes that take one, across
+   * every api process, until the end of the current transaction.
+   */
+  async lockAddresses(): Promise<void> {
+    await this.tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('diapason:terminal-address'))`);
+  }
+
+  /** Whether a terminal in service other than `exceptId` holds one of these normalised addresses. */
+  async addressTaken(keys: string[], exceptId?: string): Promise<boolean> {
+    if (keys.length === 0) return false;
+    const rows: unknown[] = await this.tx.manager.query(
+      `SELECT 1 FROM terminal WHERE retired_at IS NULL AND transport_key = ANY($1) AND ($2::uuid IS NULL OR id <> $2) LIMIT 1`,
+      [keys, exceptId ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /** Bridge hosts (`''`: any bridge) of the terminals in service on this serial device, `exceptId` aside. */
+  async serialHostsOf(path: string, exceptId?: string): Promise<string[]> {
+    const rows: { host: string }[] = await this.tx.manager.query(
+      `SELECT substring(transport_key FROM '^serial://([^/]*)') AS host FROM terminal
+        WHERE retired_at IS NULL AND transport_key LIKE 'serial://%'
+          AND regexp_replace(transport_key, '^serial://[^/]*', '') = $1 AND ($2::uuid IS NULL OR id <> $2)`,
+      [path, exceptId ?? null],
+    );
+    return rows.map((r) => r.host);
+  }
+
+  /** An imprint is queued or running on the terminal, or a bridge holds it for an exchange. */
+  async isBusy(terminalId: string, now: Date): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `SELECT 1 FROM terminal t WHERE t.id = $1 AND (t.busy_until > $2
+          OR EXISTS (SELECT 1 FROM imprint_attempt a WHERE a.terminal_id = t.id AND a.status IN ('pending', 'running')))`,
+      [terminalId, now],
+    );
+    return rows.length > 0;
   }
 
   findById(id: string): Promise<TerminalEntity | null> {
@@ -55,8 +109,12 @@ export class TerminalRepository {
     return ids.length === 0 ? Promise.resolve([]) : this.tx.manager.findBy(TerminalEntity, { id: In(ids) });
   }
 
-  list(establishmentId: string): Promise<TerminalEntity[]> {
-    return this.tx.manager.find(TerminalEntity, { where: { establishmentId }, order: { code: 'ASC' } });
+  /** The establishment's terminals in service; with `includeRetired`, the retired ones after them. */
+  list(establishmentId: string, options: { includeRetired?: boolean } = {}): Promise<TerminalEntity[]> {
+    return this.tx.manager.find(TerminalEntity, {
+      where: options.includeRetired ? { establishmentId } : { establishmentId, retiredAt: IsNull() },
+      order: { retiredAt: { direction: 'ASC', nulls: 'FIRST' }, code: 'ASC', createdAt: 'ASC' },
+    });
   }
 
   async update(id: string, patch: Partial<TerminalEntity>): Promise<void> {
@@ -118,6 +176,7 @@ export class TerminalRepository {
       const terminals: Record<string, unknown>[] = await manager.query(
         `SELECT t.* FROM terminal t
           WHERE (t.bridge_host IS NULL OR t.bridge_host = $1)
+            AND t.retired_at IS NULL
             AND (t.busy_until IS NULL OR t.busy_until < $2)
             AND EXISTS (SELECT 1 FROM imprint_attempt a WHERE a.terminal_id = t.id AND a.status = 'pending')
           ORDER BY t.id LIMIT $3 FOR UPDATE OF t SKIP LOCKED`,

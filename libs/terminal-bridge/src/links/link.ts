@@ -4,7 +4,8 @@ import { ProtocolError, ProtocolErrorCode } from '../concert/errors';
 /** One Concert exchange with a terminal: a request, its answer. */
 export interface TerminalLink {
   readonly protocol: 'v2' | 'v3';
-  exchange(request: ConcertRequest, answerTimeoutMs?: number): Promise<ConcertAnswer>;
+  /** `signal`: ends the exchange at once (the link is closed), with a `timeout` LinkError. */
+  exchange(request: ConcertRequest, answerTimeoutMs?: number, signal?: AbortSignal): Promise<ConcertAnswer>;
   close(): Promise<void>;
 }
 
@@ -22,4 +23,17 @@ export class LinkError extends ProtocolError {
     super(code, message);
     this.name = 'LinkError';
   }
+}
+
+/** Where a link may connect: the access policy the bridge applies at every connection (none: anywhere). */
+export interface TargetGuard {
+  /** The address to connect to for `host`; throws a LinkError when the target is not allowed. */
+  resolve(host: string, signal?: AbortSignal): Promise<string>;
+  /** Throws a LinkError when the serial device is not allowed, before anything opens it. */
+  assertSerialPath(path: string): void;
+}
+
+/** The error an exchange ends with when its caller's deadline passes. */
+export function deadlineError(requestDelivered: boolean): LinkError {
+  return new LinkError('timeout', 'Pas de réponse du terminal dans le délai imparti', requestDelivered);
 }

@@ -4,7 +4,7 @@ import type { TerminalProfile } from '../profiles';
 import type { Timing, Transport } from '../transport-url';
 import type { ConcertAnswer, ConcertRequest } from '../concert/messages';
 import type { ByteChannel } from './byte-channel';
-import { LinkError, TerminalLink } from './link';
+import { LinkError, TargetGuard, TerminalLink, deadlineError } from './link';
 import { V2RegisterSession } from './v2-session';
 
 class SerialChannel extends EventEmitter implements ByteChannel {
@@ -39,10 +39,13 @@ export class SerialV2Link implements TerminalLink {
     private readonly transport: Extract<Transport, { kind: 'serial' }>,
     private readonly profile: TerminalProfile,
     private readonly timing: Timing,
+    private readonly guard?: TargetGuard,
   ) {}
 
   private async ensureOpen(): Promise<V2RegisterSession> {
     if (this.channel?.open && this.session) return this.session;
+    // Judged on the path's text, before the filesystem is touched: a refusal tells nothing of what exists.
+    this.guard?.assertSerialPath(this.transport.path);
     const port = await new Promise<SerialPort>((resolve, reject) => {
       const p: SerialPort = new SerialPort(
         {
@@ -70,11 +73,18 @@ export class SerialV2Link implements TerminalLink {
     return this.session;
   }
 
-  async exchange(request: ConcertRequest, answerTimeoutMs?: number): Promise<ConcertAnswer> {
+  async exchange(request: ConcertRequest, answerTimeoutMs?: number, signal?: AbortSignal): Promise<ConcertAnswer> {
+    if (signal?.aborted) throw deadlineError(false);
     const session = await this.ensureOpen();
+    const onAbort = () => void this.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await session.exchange(request, answerTimeoutMs);
+    } catch (error) {
+      if (signal?.aborted) throw deadlineError(true);
+      throw error;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       await this.close();
     }
   }

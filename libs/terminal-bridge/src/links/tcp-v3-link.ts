@@ -1,9 +1,10 @@
+import type { Socket } from 'node:net';
 import type { TerminalProfile } from '../profiles';
 import type { Timing, Transport } from '../transport-url';
 import { ConcertAnswer, ConcertRequest, V3_REQUIRED_ANSWER_TAGS, decodeV3Answer, v3RequestFields } from '../concert/messages';
 import { encodeTlv, parseTlv } from '../concert/v3-tlv';
-import { LinkError, TerminalLink } from './link';
-import { connectSocket } from './tcp-v2-link';
+import { LinkError, TargetGuard, TerminalLink } from './link';
+import { connectSocket, underDeadline } from './tcp-v2-link';
 
 /** After the required tags, optional ones may still come: this much silence ends the answer. */
 const QUIET_MS = 40;
@@ -16,10 +17,15 @@ export class TcpV3Link implements TerminalLink {
     private readonly transport: Extract<Transport, { kind: 'tcp' }>,
     private readonly profile: TerminalProfile,
     private readonly timing: Timing,
+    private readonly guard?: TargetGuard,
   ) {}
 
-  async exchange(request: ConcertRequest, answerTimeoutMs = this.timing.answerTimeoutMs): Promise<ConcertAnswer> {
-    const socket = await connectSocket(this.transport.host, this.transport.port, this.timing.connectTimeoutMs);
+  async exchange(request: ConcertRequest, answerTimeoutMs = this.timing.answerTimeoutMs, signal?: AbortSignal): Promise<ConcertAnswer> {
+    const socket = await connectSocket(this.transport.host, this.transport.port, this.timing.connectTimeoutMs, { guard: this.guard, signal });
+    return underDeadline(socket, signal, () => this.converse(socket, request, answerTimeoutMs));
+  }
+
+  private converse(socket: Socket, request: ConcertRequest, answerTimeoutMs: number): Promise<ConcertAnswer> {
     return new Promise<ConcertAnswer>((resolve, reject) => {
       let buffer: Buffer = Buffer.alloc(0);
       let quiet: NodeJS.Timeout | undefined;

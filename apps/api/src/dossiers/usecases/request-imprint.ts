@@ -29,9 +29,10 @@ export class RequestImprint {
     return this.tx.run(async () => {
       const dossier = await this.findDossier.execute(principal, id, { lock: true });
       this.lifecycle.assertCan(dossier, 'imprint_approved');
-      const terminal = await this.terminals.findByCode(principal.establishmentId, command.terminalId);
+      // Shared lock: an edit or a retirement of the terminal waits for this attempt to be queued, then sees it.
+      const terminal = await this.terminals.findByCode(principal.establishmentId, command.terminalId, { lock: 'share' });
       if (!terminal) {
-        throw new DomainError('invalid', 'unknown_terminal', `Aucun terminal ${command.terminalId} pour cet établissement.`, {
+        throw new DomainError('invalid', 'unknown_terminal', `Aucun terminal ${command.terminalId} en service pour cet établissement.`, {
           errors: [{ field: 'terminalId', message: 'terminal inconnu' }],
         });
       }

@@ -27,7 +27,12 @@ export class CreateTerminalDto {
   @Matches(CODE_PATTERN)
   regieCode!: string;
 
-  @ApiProperty({ example: 'tcp://10.12.0.31:8888', description: 'serial:///dev/ttyACM0?baudRate=9600 (Concert V2) ou tcp://hôte:8888 (Concert V3).' })
+  @ApiProperty({
+    example: 'tcp://10.12.0.31:8888',
+    description:
+      'serial:///dev/ttyACM0?baudRate=9600 (Concert V2) ou tcp://hôte:8888 (Concert V3). Réseau dans DIAPASON_TERMINAL_ALLOWED_NETWORKS, ' +
+      'port série dans DIAPASON_SERIAL_DEVICES ; une adresse appartient à un seul terminal en service.',
+  })
   @IsString()
   @MaxLength(500)
   transportUrl!: string;

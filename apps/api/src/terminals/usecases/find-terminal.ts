@@ -3,10 +3,10 @@ import { DomainError } from '@diapason/domain';
 import { ApiKeyPrincipal, TerminalEntity, TerminalRepository } from '@diapason/persistence';
 
 export function terminalNotFound(id: string): DomainError {
-  return new DomainError('not_found', 'terminal_not_found', `Aucun terminal ${id} pour cet établissement.`);
+  return new DomainError('not_found', 'terminal_not_found', `Aucun terminal ${id} en service pour cet établissement.`);
 }
 
-/** A terminal of the caller's establishment, by the identifier the establishment gave it. */
+/** A terminal in service of the caller's establishment, by the identifier the establishment gave it. */
 @Injectable()
 export class FindTerminal {
   constructor(private readonly terminals: TerminalRepository) {}

@@ -5,7 +5,7 @@ import { ApiKeyPrincipal, TerminalEntity, TerminalRepository } from '@diapason/p
 export class ListTerminals {
   constructor(private readonly terminals: TerminalRepository) {}
 
-  execute(principal: ApiKeyPrincipal): Promise<TerminalEntity[]> {
-    return this.terminals.list(principal.establishmentId);
+  execute(principal: ApiKeyPrincipal, options: { includeRetired?: boolean } = {}): Promise<TerminalEntity[]> {
+    return this.terminals.list(principal.establishmentId, options);
   }
 }

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Clock } from '@diapason/domain';
-import { DomainError } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
 import { ApiKeyPrincipal, EstablishmentRepository, TerminalEntity, TerminalRepository, TransactionContext, newTerminal } from '@diapason/persistence';
-import { ProtocolError, parseTransportUrl } from '@diapason/terminal-bridge';
 import { v7 as uuidv7 } from 'uuid';
-import { ProblemException } from '../../common/problem';
 import { CreateTerminalDto } from '../dto/create-terminal.dto';
+import { TerminalAddressRules, conflictOfUniqueViolation, terminalExists } from './terminal-address';
 
 /** Declares a terminal of the establishment and the link that reaches it. */
 @Injectable()
@@ -15,39 +13,38 @@ export class RegisterTerminal {
     private readonly tx: TransactionContext,
     private readonly terminals: TerminalRepository,
     private readonly establishments: EstablishmentRepository,
+    private readonly addresses: TerminalAddressRules,
     @InjectClock() private readonly clock: Clock,
   ) {}
 
-  execute(principal: ApiKeyPrincipal, command: CreateTerminalDto): Promise<TerminalEntity> {
+  async execute(principal: ApiKeyPrincipal, command: CreateTerminalDto): Promise<TerminalEntity> {
+    const bridgeHost = command.bridgeHost ?? null;
+    const address = await this.addresses.vet(command.transportUrl, bridgeHost);
     try {
-      parseTransportUrl(command.transportUrl);
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      throw new ProblemException(400, 'validation_failed', `Adresse du terminal invalide : ${error.message}`, {
-        errors: [{ field: 'transportUrl', message: error.message }],
+      return await this.tx.run(async () => {
+        if (await this.terminals.findByCode(principal.establishmentId, command.id)) throw terminalExists(command.id);
+        await this.addresses.assertFree(address);
+        const regieId = await this.establishments.ensureRegie(principal.establishmentId, command.regieCode);
+        const terminal = newTerminal(
+          {
+            id: uuidv7(),
+            establishmentId: principal.establishmentId,
+            code: command.id,
+            label: command.label,
+            model: command.model,
+            regieId,
+            regieCode: command.regieCode,
+            transportUrl: command.transportUrl,
+            transportKey: address.key,
+            bridgeHost,
+          },
+          this.clock.now(),
+        );
+        await this.terminals.create(terminal);
+        return terminal;
       });
+    } catch (error) {
+      throw conflictOfUniqueViolation(error, command.id);
     }
-    return this.tx.run(async () => {
-      if (await this.terminals.findByCode(principal.establishmentId, command.id)) {
-        throw new DomainError('conflict', 'terminal_exists', `Le terminal ${command.id} existe déjà.`);
-      }
-      const regieId = await this.establishments.ensureRegie(principal.establishmentId, command.regieCode);
-      const terminal = newTerminal(
-        {
-          id: uuidv7(),
-          establishmentId: principal.establishmentId,
-          code: command.id,
-          label: command.label,
-          model: command.model,
-          regieId,
-          regieCode: command.regieCode,
-          transportUrl: command.transportUrl,
-          bridgeHost: command.bridgeHost ?? null,
-        },
-        this.clock.now(),
-      );
-      await this.terminals.create(terminal);
-      return terminal;
-    });
   }
 }
