@@ -27,4 +27,15 @@ export class TransactionContext {
     if (current) return work(current);
     return this.dataSource.transaction((manager) => this.storage.run(manager, () => work(manager)));
   }
+
+  /**
+   * Runs reads on one snapshot (REPEATABLE READ): a dossier and its attempts and notices are seen as
+   * of one instant, never the dossier before a worker's transaction and its attempt after it.
+   * Joins the current transaction if there is one.
+   */
+  snapshot<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const current = this.storage.getStore();
+    if (current) return work(current);
+    return this.dataSource.transaction('REPEATABLE READ', (manager) => this.storage.run(manager, () => work(manager)));
+  }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { ApiKeyPrincipal } from '@diapason/persistence';
+import { type ApiKeyPrincipal, TransactionContext } from '@diapason/persistence';
 import { GapApi, Principal } from '../common/auth';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
 import { ApiProblems, IdempotencyKeyHeader, JSON_BODY_PROBLEMS } from '../common/openapi';
@@ -49,6 +49,7 @@ export class DossiersController {
     private readonly listDossierEvents: ListDossierEvents,
     private readonly presenter: DossierPresenter,
     private readonly requestImprint: RequestImprint,
+    private readonly tx: TransactionContext,
   ) {}
 
   @Post()
@@ -68,8 +69,10 @@ export class DossiersController {
   @ApiOkResponse({ type: DossierPageView })
   @ApiProblems({ status: 400, description: '`validation_failed` : paramètre invalide ou inconnu (détail dans `errors`) ; `invalid_cursor`.' })
   async list(@Principal() principal: ApiKeyPrincipal, @Query() query: ListDossiersQuery): Promise<DossierPageView> {
-    const page = await this.listDossiers.execute(principal, query);
-    return { data: await this.presenter.many(page.data), nextCursor: page.nextCursor };
+    return this.tx.snapshot(async () => {
+      const page = await this.listDossiers.execute(principal, query);
+      return { data: await this.presenter.many(page.data), nextCursor: page.nextCursor };
+    });
   }
 
   @Get(':id')
@@ -77,7 +80,7 @@ export class DossiersController {
   @ApiOkResponse({ type: DossierView })
   @ApiProblems(NOT_FOUND)
   async get(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<DossierView> {
-    return this.presenter.one(await this.findDossier.execute(principal, id));
+    return this.tx.snapshot(async () => this.presenter.one(await this.findDossier.execute(principal, id)));
   }
 
   @Get(':id/events')
@@ -148,8 +151,10 @@ export class DossiersController {
   @ApiOkResponse({ type: ImprintAttemptListView })
   @ApiProblems(NOT_FOUND)
   async imprints(@Principal() principal: ApiKeyPrincipal, @Param('id') id: string): Promise<ImprintAttemptListView> {
-    const dossier = await this.findDossier.execute(principal, id);
-    const context = (await this.presenter.contexts([dossier])).get(dossier.id)!;
-    return { data: context.attempts.map((a) => toImprintAttemptView(a, context.terminalCodes)) };
+    return this.tx.snapshot(async () => {
+      const dossier = await this.findDossier.execute(principal, id);
+      const context = (await this.presenter.contexts([dossier])).get(dossier.id)!;
+      return { data: context.attempts.map((a) => toImprintAttemptView(a, context.terminalCodes)) };
+    });
   }
 }
