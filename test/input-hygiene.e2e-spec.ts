@@ -198,5 +198,21 @@ describe('bad input and database outage: problems, never a 500', () => {
       const back = await api.request('GET', `/v1/dossiers/${dossier.id}`, { key });
       expect(back.status).toBe(200);
     });
+
+    it('answers 503 within the connection timeout when the database host drops packets instead of refusing', async () => {
+      const dossier = await createDossier(api, key);
+      relay.blackhole();
+      try {
+        // Pooled connections are cut; the request opens a new one that is never answered, and gives
+        // up after the pool's connection timeout (10 s) instead of hanging.
+        const started = Date.now();
+        const res = await api.request('GET', `/v1/dossiers/${dossier.id}`, { key });
+        expect({ status: res.status, code: res.body.code }).toEqual({ status: 503, code: 'service_unavailable' });
+        expect(Date.now() - started).toBeLessThan(15_000);
+      } finally {
+        await relay.restore();
+      }
+      expect((await api.request('GET', `/v1/dossiers/${dossier.id}`, { key })).status).toBe(200);
+    }, 45_000);
   });
 });

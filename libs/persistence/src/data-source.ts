@@ -30,6 +30,10 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
       // A stuck statement must not hold a pool slot forever.
       statement_timeout: 30_000,
       idle_in_transaction_session_timeout: 60_000,
+      // An unreachable database host (packets dropped, not refused) must not hang requests: after
+      // 10 s without a connection (new or from the pool) the query fails, and the api answers 503.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
     },
   };
 }
