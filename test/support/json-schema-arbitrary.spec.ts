@@ -38,7 +38,12 @@ const document = {
           amountCents: { type: ['integer', 'null'] },
           reason: { anyOf: [{ $ref: '#/components/schemas/PatientDto' }, { type: 'null' }] },
           tags: { type: 'array', items: { type: 'string', enum: ['a', 'b'] }, minItems: 1, maxItems: 2 },
-          channel: { oneOf: [{ type: 'string', const: 'sms' }, { type: 'integer', maximum: -1 }] },
+          channel: {
+            oneOf: [
+              { type: 'string', const: 'sms' },
+              { type: 'integer', maximum: -1 },
+            ],
+          },
           metadata: { type: 'object', additionalProperties: { type: 'integer' } },
           idempotencyKey: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]{1,255}$' },
         },
@@ -46,7 +51,10 @@ const document = {
         additionalProperties: false,
       },
       Event: {
-        allOf: [{ $ref: '#/components/schemas/PatientDto' }, { type: 'object', properties: { type: { type: 'string', const: 'x' } }, required: ['type'] }],
+        allOf: [
+          { $ref: '#/components/schemas/PatientDto' },
+          { type: 'object', properties: { type: { type: 'string', const: 'x' } }, required: ['type'] },
+        ],
       },
     },
   },

@@ -110,7 +110,7 @@ export function deref(schema: JsonSchema, root: unknown): JsonSchema {
   for (let hops = 0; typeof current === 'object' && typeof current.$ref === 'string'; hops += 1) {
     if (hops > 20) throw new UnsupportedSchemaError(`$ref ${current.$ref}: too many hops`);
     const { $ref, ...rest } = current;
-    const target = resolveRef(root, $ref as string);
+    const target = resolveRef(root, $ref);
     const meaningful = Object.keys(rest).filter((k) => !ANNOTATIONS.has(k));
     if (meaningful.length > 0) return { allOf: [target, rest] };
     current = target;
@@ -141,9 +141,7 @@ class Converter {
     if (branches) {
       const { anyOf: _a, oneOf: _o, ...rest } = schema;
       const own = Object.keys(rest).filter((k) => !ANNOTATIONS.has(k));
-      return fc.oneof(
-        ...branches.map((branch, i) => this.convert(own.length ? { allOf: [rest, branch] } : branch, `${at}/anyOf/${i}`, depth + 1)),
-      );
+      return fc.oneof(...branches.map((branch, i) => this.convert(own.length ? { allOf: [rest, branch] } : branch, `${at}/anyOf/${i}`, depth + 1)));
     }
     if ('const' in schema) return fc.constant(schema.const);
     if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));

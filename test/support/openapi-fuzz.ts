@@ -181,7 +181,7 @@ function members(value: unknown, path: (string | number)[] = []): Member[] {
   return [];
 }
 
-function setAt(root: unknown, path: (string | number)[], replacement: unknown | typeof REMOVE): unknown {
+function setAt(root: unknown, path: (string | number)[], replacement: unknown): unknown {
   if (path.length === 0) return replacement;
   const copy: any = Array.isArray(root) ? [...root] : { ...(root as object) };
   const [head, ...rest] = path;
@@ -235,7 +235,9 @@ const intoSomeString =
   (body: unknown): fc.Arbitrary<unknown> => {
     const targets = targetsOf(body, schema, document).filter((path) => ['string', 'undefined'].includes(typeof getAt(body, path)));
     if (targets.length === 0) return values;
-    return fc.tuple(fc.constantFrom(...targets), values).map(([path, v]) => setAt(body, path, `${(getAt(body, path) as string | undefined) ?? ''}${v}`));
+    return fc
+      .tuple(fc.constantFrom(...targets), values)
+      .map(([path, v]) => setAt(body, path, `${(getAt(body, path) as string | undefined) ?? ''}${v}`));
   };
 
 function bodyMutations(schema: JsonSchema, document: unknown): BodyMutation[] {
@@ -250,7 +252,14 @@ function bodyMutations(schema: JsonSchema, document: unknown): BodyMutation[] {
     { name: 'wrong-type', apply: atSomeMember(wrongTypeValue, schema, document) },
     { name: 'null-member', apply: atSomeMember(fc.constant(null), schema, document) },
     { name: 'strange-number', apply: atSomeMember(strangeNumber, schema, document) },
-    { name: 'long-string', apply: atSomeMember(fc.constantFrom(300, 5_000, 60_000).map((n) => 'é'.repeat(n)), schema, document) },
+    {
+      name: 'long-string',
+      apply: atSomeMember(
+        fc.constantFrom(300, 5_000, 60_000).map((n) => 'é'.repeat(n)),
+        schema,
+        document,
+      ),
+    },
     { name: 'nul-byte', apply: intoSomeString(nulString, schema, document) },
     { name: 'odd-unicode', apply: atSomeMember(fc.constantFrom(...ODD_STRINGS), schema, document) },
     { name: 'deep-nesting', apply: atSomeMember(fc.constant(DEEP_MARKER), schema, document) },
@@ -353,19 +362,28 @@ function validParts(operation: FuzzOperation, context: FuzzContext): fc.Arbitrar
   const headerParams = operation.parameters.filter((p) => p.in === 'header');
   const optional = <T>(arbitrary: fc.Arbitrary<T>, required?: boolean) => (required ? arbitrary : fc.option(arbitrary, { nil: undefined }));
 
-  return fc.record({
-    path: fc.tuple(...pathParams.map((p) => pathParamArbitrary(operation, p, context))),
-    query: fc.tuple(...queryParams.map((p) => optional(paramArbitrary(p), p.required))),
-    headers: fc.tuple(...headerParams.map((p) => optional(paramArbitrary(p), p.required))),
-    body: operation.body ? optional(arbitraryFromSchema(operation.body.schema, schemaOptions), operation.body.required) : fc.constant(undefined),
-  }).map(({ path, query, headers, body }) => ({
-    pathParams: Object.fromEntries(pathParams.map((p, i) => [p.name, path[i].value])),
-    namesOwnFixture: path.some((p) => p.fixture),
-    query: queryParams.flatMap((p, i) => (query[i] === undefined ? [] : [`${encodeURIComponent(p.name)}=${encodeURIComponent(String(query[i]))}`])),
-    headers: Object.fromEntries(headerParams.flatMap((p, i) => (headers[i] === undefined ? [] : [[p.name, String(headers[i])]]))),
-    body,
-    hasBody: body !== undefined,
-  }));
+  return fc
+    .record({
+      path: fc.tuple(...pathParams.map((p) => pathParamArbitrary(operation, p, context))),
+      query: fc.tuple(...queryParams.map((p) => optional(paramArbitrary(p), p.required))),
+      headers: fc.tuple(...headerParams.map((p) => optional(paramArbitrary(p), p.required))),
+      body: operation.body ? optional(arbitraryFromSchema(operation.body.schema, schemaOptions), operation.body.required) : fc.constant(undefined),
+    })
+    .map(({ path, query, headers, body }) => ({
+      pathParams: Object.fromEntries(pathParams.map((p, i) => [p.name, path[i].value])),
+      namesOwnFixture: path.some((p) => p.fixture),
+      query: queryParams.flatMap((p, i) =>
+        query[i] === undefined ? [] : [`${encodeURIComponent(p.name)}=${encodeURIComponent(parameterText(query[i]))}`],
+      ),
+      headers: Object.fromEntries(headerParams.flatMap((p, i) => (headers[i] === undefined ? [] : [[p.name, parameterText(headers[i])]]))),
+      body,
+      hasBody: body !== undefined,
+    }));
+}
+
+/** A parameter's value as text (style `form` / `simple` for the primitives the document uses). */
+function parameterText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 // ————————————————————————————————————————————————— assembling requests
@@ -461,7 +479,11 @@ function mutations(operation: FuzzOperation, context: FuzzContext): Mutation[] {
       apply: (d) =>
         fc.tuple(fc.constantFrom(...queryParams), BAD_QUERY_VALUES, fc.boolean()).map(([p, value, twice]) => {
           const pair = `${encodeURIComponent(p.name)}=${value}`;
-          return { ...d, variant: [...d.variant, `query:bad ${p.name}${twice ? ' (repeated)' : ''}`], query: [...d.query, pair, ...(twice ? [pair] : [])] };
+          return {
+            ...d,
+            variant: [...d.variant, `query:bad ${p.name}${twice ? ' (repeated)' : ''}`],
+            query: [...d.query, pair, ...(twice ? [pair] : [])],
+          };
         }),
     },
     {
@@ -486,7 +508,15 @@ function mutations(operation: FuzzOperation, context: FuzzContext): Mutation[] {
 
 const AUTH_KINDS = fc.constantFrom<AuthKind>('none', 'malformed', 'unknown-key', 'other-establishment');
 /** `Authorization` values that are no bearer key (`{key}` is replaced by the suite's own key when sent). */
-const MALFORMED_AUTHORIZATIONS = fc.constantFrom('Bearer', 'Bearer ', 'Basic Zm9vOmJhcg==', 'Bearer {key} {key}', 'Bearer short', 'Token {key}', 'Bearer {key}\u00e9');
+const MALFORMED_AUTHORIZATIONS = fc.constantFrom(
+  'Bearer',
+  'Bearer ',
+  'Basic Zm9vOmJhcg==',
+  'Bearer {key} {key}',
+  'Bearer short',
+  'Token {key}',
+  'Bearer {key}\u00e9',
+);
 
 function withAuth(draft: Draft, auth: AuthKind, malformed: string): Draft {
   const headers = auth === 'malformed' ? { ...draft.headers, authorization: malformed } : draft.headers;
@@ -500,7 +530,9 @@ export function requestArbitrary(operation: FuzzOperation, context: FuzzContext)
   const mutated = base.chain((draft) => fc.constantFrom(...available).chain((m) => m.apply(draft)));
   const otherAuth = fc.tuple(base, AUTH_KINDS, MALFORMED_AUTHORIZATIONS).map(([draft, auth, malformed]) => withAuth(draft, auth, malformed));
   // Without a key, a hostile body too: the key must be checked before the body is read.
-  const otherAuthMutated = fc.tuple(mutated, AUTH_KINDS, MALFORMED_AUTHORIZATIONS).map(([draft, auth, malformed]) => withAuth(draft, auth, malformed));
+  const otherAuthMutated = fc
+    .tuple(mutated, AUTH_KINDS, MALFORMED_AUTHORIZATIONS)
+    .map(([draft, auth, malformed]) => withAuth(draft, auth, malformed));
   return fc
     .oneof(
       { arbitrary: base, weight: 8 },
