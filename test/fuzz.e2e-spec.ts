@@ -274,7 +274,7 @@ describe('fuzzing the GAP API from its OpenAPI document', () => {
     } catch {
       // not JSON: the validator says whether that was documented
     }
-    if (outsideDocument(request) && outcome.status >= 400) {
+    if (outsideDocument(request, operations) && outcome.status >= 400) {
       const mediaType = outcome.contentType?.split(';')[0].trim();
       const invalid = mediaType === 'application/problem+json' ? schemas.problem(body) : `content type ${mediaType}, a problem expected`;
       if (invalid) issues.push({ kind: 'contract', message: `${request.method} ${request.path} → ${outcome.status}: ${invalid}` });
@@ -287,7 +287,7 @@ describe('fuzzing the GAP API from its OpenAPI document', () => {
       }
     }
     // A request the document does not describe, or that the URL parser sent elsewhere, has no operation's rules to follow.
-    if (!operation || outsideDocument(request) || pathIsRewritten(request)) return issues;
+    if (!operation || outsideDocument(request, operations) || pathIsRewritten(request)) return issues;
     if (operation.secured && ['none', 'malformed', 'unknown-key'].includes(request.auth) && outcome.status !== 401) {
       issues.push({ kind: 'unauthenticated', message: `answered ${outcome.status} without a valid key, 401 expected` });
     }
@@ -344,7 +344,7 @@ describe('fuzzing the GAP API from its OpenAPI document', () => {
         failures.push(
           `${name}: ${request ? describeRequest(request) : '(no counterexample)'}\n` +
             `    ${String(details.errorInstance instanceof Error ? details.errorInstance.message : details.errorInstance).replace(/\n/g, '\n    ')}\n` +
-            `    replay: FUZZ_SEED=${SEED} FUZZ_ONLY=${name} FUZZ_PATH=${details.counterexamplePath} (fast-check seed ${details.seed})`,
+            `    replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} FUZZ_ONLY=${name} FUZZ_PATH=${details.counterexamplePath} (fast-check seed ${details.seed})`,
         );
       };
       for (const operation of operations) await run(operation.operationId, requestArbitrary(operation, context), operation);

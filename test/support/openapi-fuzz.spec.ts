@@ -149,17 +149,21 @@ describe('requests generated from an OpenAPI document', () => {
   });
 
   it('recognises the hostile inputs the suite allow-lists and the requests outside the document', () => {
+    const operations = fuzzOperations(document);
     expect(carriesNul(request({ path: '/v1/things/a%00b' }))).toBe(true);
     expect(carriesNul(request({ body: '{"a":"x\\u0000"}' }))).toBe(true);
     expect(carriesNul(request({ body: '{"a":"x"}' }))).toBe(false);
     expect(carriesNullMember(request({ json: { a: { b: null } } }))).toBe(true);
     expect(carriesNullMember(request({ json: { a: { b: 1 } } }))).toBe(false);
     expect(carriesDeepNesting(request({ body: `{"a":${'['.repeat(50)}${']'.repeat(50)}}` }))).toBe(true);
-    expect(outsideDocument(request({ path: '/v1/things/%ZZ' }))).toBe(true);
-    expect(outsideDocument(request({ path: '/v1/things/%FF' }))).toBe(true);
-    expect(outsideDocument(request({ path: '/v1/things?limit=%' }))).toBe(true);
-    expect(outsideDocument(request({ path: '/v1/things/%C3%A9?limit=1' }))).toBe(false);
-    expect(outsideDocument(request({ variant: 'body:unexpected' }))).toBe(true);
+    expect(outsideDocument(request({ path: '/v1/things/%ZZ' }), operations)).toBe(true);
+    expect(outsideDocument(request({ path: '/v1/things/%FF' }), operations)).toBe(true);
+    expect(outsideDocument(request({ path: '/v1/things?limit=%' }), operations)).toBe(true);
+    expect(outsideDocument(request({ path: '/v1/things/%C3%A9?limit=1' }), operations)).toBe(false);
+    expect(outsideDocument(request({ variant: 'body:unexpected' }), operations)).toBe(true);
+    expect(outsideDocument(request({ method: 'POST', path: '/v1/things/./x', body: '{' }), operations)).toBe(true);
+    expect(outsideDocument(request({ method: 'POST', path: '/v1/things/x/..', body: '{' }), operations)).toBe(false);
+    expect(outsideDocument(request({ method: 'POST', path: '/v1/things/./x' }), operations)).toBe(false);
     expect(routedPath(request({ path: '/v1/things/.' }))).toBe('/v1/things');
     expect(routedPath(request({ path: '/v1/things/x/%2e%2e/?limit=1' }))).toBe('/v1/things?limit=1');
     expect(pathIsRewritten(request({ path: '/v1/things/%2e%2e' }))).toBe(true);

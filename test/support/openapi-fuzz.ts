@@ -568,13 +568,23 @@ export function undocumentedRequestArbitrary(operations: FuzzOperation[]): fc.Ar
 /**
  * Requests no client of the document can send: a request-target whose percent-encoding does not
  * decode (`%` not followed by two hex digits, RFC 3986 §2.1, or bytes that are not UTF-8: no string
- * parameter encodes to them), or a body for an operation that documents none.
- * They name no documented operation: any 4xx problem (ProblemView) is a fine answer, 5xx never.
+ * parameter encodes to them), a body for an operation that documents none, or a body sent where
+ * the server routes to no documented operation (the body is read before the route is looked up).
+ * Any 4xx problem (ProblemView) is a fine answer to them, 5xx never.
  */
-export function outsideDocument(request: FuzzRequest): boolean {
+export function outsideDocument(request: FuzzRequest, operations: FuzzOperation[]): boolean {
   const [path, query = ''] = request.path.split('?');
-  return !decodes(path) || !query.split('&').every(decodes) || request.variant.includes('body:unexpected');
+  if (!decodes(path) || !query.split('&').every(decodes) || request.variant.includes('body:unexpected')) return true;
+  return request.body !== undefined && !documents(operations, request.method, routedPath(request));
 }
+
+/** Whether an operation of the document answers `method` at `path`. */
+export function documents(operations: FuzzOperation[], method: string, path: string): boolean {
+  const pathname = path.split('?')[0];
+  return operations.some((o) => o.method === method && templatePattern(o.template).test(pathname));
+}
+
+const templatePattern = (template: string) => new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}$`);
 
 /** Whether a percent-encoded text decodes (well-formed escapes of UTF-8 bytes: what a client makes of a string). */
 function decodes(text: string): boolean {
