@@ -4,6 +4,7 @@ import {
   FuzzRequest,
   RequestSchemas,
   carriesDeepNesting,
+  carriesLoneSurrogate,
   carriesNul,
   carriesNullMember,
   collectionOf,
@@ -155,6 +156,8 @@ describe('requests generated from an OpenAPI document', () => {
     expect(carriesNul(request({ body: '{"a":"x"}' }))).toBe(false);
     expect(carriesNullMember(request({ json: { a: { b: null } } }))).toBe(true);
     expect(carriesNullMember(request({ json: { a: { b: 1 } } }))).toBe(false);
+    expect(carriesLoneSurrogate(request({ body: JSON.stringify({ email: 'a\uD800@x.fr' }) }))).toBe(true);
+    expect(carriesLoneSurrogate(request({ body: JSON.stringify({ name: '𝕏🏥' }) }))).toBe(false);
     expect(carriesDeepNesting(request({ body: `{"a":${'['.repeat(50)}${']'.repeat(50)}}` }))).toBe(true);
     expect(outsideDocument(request({ path: '/v1/things/%ZZ' }), operations)).toBe(true);
     expect(outsideDocument(request({ path: '/v1/things/%FF' }), operations)).toBe(true);

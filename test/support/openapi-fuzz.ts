@@ -126,7 +126,8 @@ const withBase = (schema: JsonSchema): JsonSchema =>
 const DEEP = 5000;
 /** Strings no schema of the document forbids but that code may choke on. */
 export const ODD_STRINGS = [
-  '\uD800', // lone surrogate
+  '\uD800', // lone surrogates
+  'a\uDC00@example.test',
   '\u202Eevil\u202C', // right-to-left override
   '\uFEFFBOM',
   'e\u0301\u0301\u0301',
@@ -620,6 +621,11 @@ export function carriesNul(request: FuzzRequest): boolean {
 /** Whether the JSON body has a `null` member somewhere. */
 export function carriesNullMember(request: FuzzRequest): boolean {
   return members(request.json).some((m) => m.value === null);
+}
+
+/** Whether the body carries a lone UTF-16 surrogate (JSON.stringify escapes only those as `\udXXX`). */
+export function carriesLoneSurrogate(request: FuzzRequest): boolean {
+  return /\\ud[89a-f][0-9a-f]{2}/i.test(request.body ?? '');
 }
 
 export function carriesDeepNesting(request: FuzzRequest): boolean {
