@@ -13,7 +13,8 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,simulators}/**/*.spec.ts'],
+      // test/support/*.spec.ts: unit tests of the test tools themselves (no database).
+      testMatch: ['<rootDir>/{apps,libs,simulators}/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
     },
     {
       ...shared,
