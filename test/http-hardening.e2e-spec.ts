@@ -36,14 +36,14 @@ describe('HTTP hardening', () => {
   });
   afterAll(() => api.close());
 
-  describe('a request to the GAP API without a key is refused before its body is read', () => {
+  describe('a request to the GAP API without a known key is refused before its body is read', () => {
     it.each([
       ['a body over the size limit', 'x'.repeat(5 * 1024 * 1024), 'application/json'],
       ['malformed JSON', '{"gapDossierNumber": ', 'application/json'],
       ['JSON nested 100,000 levels deep', '['.repeat(100_000) + ']'.repeat(100_000), 'application/json'],
       ['a body that is not JSON', 'hello', 'text/plain'],
     ])('%s: 401, not 413, 400 or 415', async (_label, rawBody, type) => {
-      for (const authorization of [undefined, 'Basic abc', 'Bearer court', 'Bearer dpk_avec espace']) {
+      for (const authorization of [undefined, 'Basic abc', 'Bearer court', 'Bearer dpk_avec espace', 'Bearer dpk_inconnue_de_diapason_0123456789']) {
         const headers: Record<string, string> = { 'content-type': type };
         if (authorization) headers.authorization = authorization;
         const res = await api.request('POST', '/v1/dossiers', { rawBody, headers });

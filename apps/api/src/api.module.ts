@@ -10,7 +10,7 @@ import { PersistenceModule, TerminalRepository } from '@diapason/persistence';
 import { TerminalBridgeModule } from '@diapason/terminal-bridge';
 import { AlertsModule } from './alerts/alerts.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
-import { ApiKeyGuard } from './common/auth';
+import { ApiKeyAuthenticator, ApiKeyGuard } from './common/auth';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { InvalidKeyLimiter } from './common/invalid-key-limiter';
 import { DossiersModule } from './dossiers/dossiers.module';
@@ -54,7 +54,7 @@ export class ApiModule {
         CallbacksModule,
         ApiMetricsModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, InvalidKeyLimiter, IdempotencyInterceptor],
+      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, ApiKeyAuthenticator, InvalidKeyLimiter, IdempotencyInterceptor],
       exports: [IdempotencyInterceptor],
     };
   }

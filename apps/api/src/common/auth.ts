@@ -39,26 +39,23 @@ export function readBearerKey(header: string | string[] | undefined): { key: str
 }
 
 /**
- * The global guard: `Authorization: Bearer <key>` on every route not marked `@Public()`, then the
- * key's scopes against the one the route requires (`@RequireScope`, given by `@GapApi`). Known
- * keys are remembered for a few seconds, so a revoked key stops working within that time, and the
+ * Who a GAP API request is: the key of `Authorization: Bearer <key>`, looked up once. Known keys
+ * are remembered for a few seconds, so a revoked key stops working within that time, and the
  * database is not asked on every request. Unknown keys are counted per client address
- * (`InvalidKeyLimiter`).
+ * (`InvalidKeyLimiter`). Used before the body is read (the middleware of http-hardening.ts) and by
+ * the guard; the first to run leaves the principal on the request.
  */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
+export class ApiKeyAuthenticator {
   private readonly cache = new LRUCache<string, ApiKeyPrincipal>({ max: 10_000, ttl: 10_000 });
 
   constructor(
     private readonly apiKeys: ApiKeyRepository,
-    private readonly reflector: Reflector,
     private readonly invalidKeys: InvalidKeyLimiter,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  async authenticate(request: AuthenticatedRequest): Promise<ApiKeyPrincipal> {
+    if (request.principal) return request.principal;
     const bearer = readBearerKey(request.headers.authorization);
     if ('problem' in bearer) throw bearer.problem;
     let principal = this.cache.get(bearer.key);
@@ -67,13 +64,33 @@ export class ApiKeyGuard implements CanActivate {
       if (!principal) throw (await this.invalidKeys.record(request.ip ?? 'unknown')) ?? unauthorized('Clé d’API inconnue ou révoquée.');
       this.cache.set(bearer.key, principal);
     }
+    request.principal = principal;
+    return principal;
+  }
+}
+
+/**
+ * The global guard: a known key (`ApiKeyAuthenticator`) on every route not marked `@Public()`,
+ * then the key's scopes against the one the route requires (`@RequireScope`, given by `@GapApi`).
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.authenticator.authenticate(request);
     // A private route without a scope is a programming error: nobody may call it.
     const scope = this.reflector.getAllAndOverride<RequiredScope | undefined>(REQUIRED_SCOPE, targets);
     if (!scope) throw new ProblemException(403, 'insufficient_scope', 'Aucune clé d’API ne peut appeler cette opération.');
     if (!scopeAllows(principal.scopes, scope, request.method)) {
       throw insufficientScope(scope, principal.scopes.includes(READ_ONLY_SCOPE));
     }
-    request.principal = principal;
     return true;
   }
 }

@@ -3,33 +3,37 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { DiapasonConfig } from '@diapason/config';
-import { readBearerKey } from './auth';
+import { ApiKeyAuthenticator, AuthenticatedRequest } from './auth';
 import { ProblemException } from './problem';
 
 /**
  * What every request meets before its body is read, mounted by `createApiApp` right after the
  * request id: trusted proxies, security headers, 405 for a method a known address does not
- * accept, and 401 for a GAP API request without a well-formed key.
+ * accept, and 401 for a GAP API request without a known key.
  */
 export function hardenHttp(app: NestExpressApplication, config: DiapasonConfig): void {
   app.set('trust proxy', config.http.trustProxy);
   app.use(securityHeaders(config));
   app.use(allowedMethods(app));
-  app.use(requireKeyBeforeBody);
+  app.use(requireKeyBeforeBody(app.get(ApiKeyAuthenticator)));
 }
 
 /** The GAP API: everything under /v1 (Express matches paths without regard to case). */
 const GAP_API = /^\/v1(\/|$)/i;
 
 /**
- * A request to the GAP API without a well-formed `Authorization: Bearer <key>` is refused before
- * its body is read, whatever its size or content. `ApiKeyGuard` stays the authority: it checks
- * the key itself, its scopes, and every route that is not public.
+ * A request to the GAP API without a known key (missing, malformed, unknown or revoked) is refused
+ * before its body is read, whatever its size or content; the principal found is left on the
+ * request for `ApiKeyGuard`, which stays the authority on scopes and on every route not public.
  */
-export function requireKeyBeforeBody(request: Request, _response: Response, next: NextFunction): void {
-  if (!GAP_API.test(request.path)) return next();
-  const bearer = readBearerKey(request.headers.authorization);
-  next('problem' in bearer ? bearer.problem : undefined);
+export function requireKeyBeforeBody(authenticator: ApiKeyAuthenticator): RequestHandler {
+  return (request: Request, _response: Response, next: NextFunction) => {
+    if (!GAP_API.test(request.path)) return next();
+    authenticator.authenticate(request as AuthenticatedRequest).then(
+      () => next(),
+      (error: unknown) => next(error),
+    );
+  };
 }
 
 /** Content-Security-Policy of each kind of answer; everything else is JSON and loads nothing. */

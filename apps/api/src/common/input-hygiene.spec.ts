@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, findNulByte, jsonDepthExceeds, refuseDeepJson } from './input-hygiene';
+import { MAX_JSON_DEPTH, findLoneSurrogate, findNulByte, jsonDepthExceeds, refuseDeepJson } from './input-hygiene';
 import { ProblemException } from './problem';
 
 const depth = (n: number) => Buffer.from('['.repeat(n) + ']'.repeat(n));
@@ -12,6 +12,12 @@ describe('input hygiene', () => {
     expect(jsonDepthExceeds(Buffer.from(JSON.stringify({ s: 'é€😀', t: [[[1]]] })), 3)).toBe(true);
     expect(() => refuseDeepJson(undefined, undefined, depth(5000))).toThrow(ProblemException);
     expect(() => refuseDeepJson(undefined, undefined, Buffer.from('{"a":[1,2]}'))).not.toThrow();
+  });
+
+  it('finds the first lone surrogate in a value or a key, with its path; paired surrogates are fine', () => {
+    expect(findLoneSurrogate({ patient: { email: '\ud800@example.test' } })).toBe('patient.email');
+    expect(findLoneSurrogate({ list: ['ok', 'x\udc00'] })).toBe('list.1');
+    expect(findLoneSurrogate({ name: 'Émile 😀' })).toBeUndefined();
   });
 
   it('finds the first NUL byte in a value or a key, with its path', () => {

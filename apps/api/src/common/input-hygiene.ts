@@ -59,18 +59,32 @@ export function refuseDeepJson(_request: unknown, _response: unknown, body: Buff
 const child = (parent: string, key: string): string => (parent ? `${parent}.${key}` : key);
 const shown = (field: string): string => field.replaceAll('\u0000', '\\u0000');
 
-/** The first string (value or key) holding a NUL byte, with its path; iterative, since the depth is already bounded. */
+/** The first string (value or key) holding a NUL byte, with its path. */
 export function findNulByte(value: unknown, root = ''): string | undefined {
+  return findString(value, (text) => text.includes('\u0000'), root);
+}
+
+/**
+ * The first string (value or key) that is not well-formed UTF-16 (a lone surrogate such as
+ * `"\ud800"`, valid JSON escape): it has no UTF-8 form to store, and validators that encode it
+ * (`IsEmail` through `encodeURI`) throw.
+ */
+export function findLoneSurrogate(value: unknown, root = ''): string | undefined {
+  return findString(value, (text) => !text.isWellFormed(), root);
+}
+
+/** The first string (value or key) that `bad` rejects, with its path; iterative, since the depth is already bounded. */
+function findString(value: unknown, bad: (text: string) => boolean, root: string): string | undefined {
   const pending: [string, unknown][] = [[root, value]];
   while (pending.length > 0) {
     const [path, current] = pending.pop()!;
     if (typeof current === 'string') {
-      if (current.includes('\u0000')) return path;
+      if (bad(current)) return path;
     } else if (Array.isArray(current)) {
       current.forEach((item, index) => pending.push([child(path, String(index)), item]));
     } else if (current !== null && typeof current === 'object') {
       for (const [key, item] of Object.entries(current)) {
-        if (key.includes('\u0000')) return child(path, key);
+        if (bad(key)) return child(path, key);
         pending.push([child(path, key), item]);
       }
     }
@@ -78,9 +92,9 @@ export function findNulByte(value: unknown, root = ''): string | undefined {
   return undefined;
 }
 
-function nulProblem(field: string, detail: string): ProblemException {
+function nulProblem(field: string, detail: string, message = 'contient un caractère interdit (NUL)'): ProblemException {
   return new ProblemException(400, NUL_PROBLEM_CODE, detail, {
-    errors: [{ field: shown(field), message: 'contient un caractère interdit (NUL)' }],
+    errors: [{ field: shown(field), message }],
   });
 }
 
@@ -95,6 +109,13 @@ export function rejectNulBytes(request: Request, _response: Response, next: Next
   const field = findNulByte(request.query) ?? (inBody === '' ? 'body' : inBody);
   if (field !== undefined) {
     next(nulProblem(field, `Le champ ${shown(field)} contient un caractère interdit (NUL).`));
+    return;
+  }
+  const illFormedInBody = findLoneSurrogate(request.body as unknown);
+  const illFormed = findLoneSurrogate(request.query) ?? (illFormedInBody === '' ? 'body' : illFormedInBody);
+  if (illFormed !== undefined) {
+    const message = 'contient un caractère invalide (UTF-16 mal formé)';
+    next(nulProblem(illFormed, `Le champ ${shown(illFormed).toWellFormed()} ${message}.`, message));
     return;
   }
   next();
