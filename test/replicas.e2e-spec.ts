@@ -233,7 +233,11 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
     const healthy = (i: number) =>
       waitFor(async () => ((await fetch(`http://127.0.0.1:${ports[i]}/health`)).ok ? true : undefined), 30_000, `api ${i} health`);
 
-    const created = await runProcess('dist/apps/cli/src/main.js', ['api-key:create', 'CH-REPLICAS', '--name', 'CH des répliques'], shared);
+    const created = await runProcess(
+      'dist/apps/cli/src/main.js',
+      ['api-key:create', 'CH-REPLICAS', '--name', 'CH des répliques', '--scopes', 'dossiers,terminals,webhooks'],
+      shared,
+    );
     expect(created.code).toBe(0);
     const key = created.stdout.trim();
 
