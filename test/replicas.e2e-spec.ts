@@ -5,6 +5,7 @@ import { AcquirerSimulator, startAcquirerSimulator } from '../simulators/acquire
 import { SmsGatewaySimulator, startSmsGatewaySimulator } from '../simulators/sms-gateway';
 import { SmtpSink, startSmtpSink } from '../simulators/smtp';
 import { TerminalSimulator, startTerminalSimulator } from '../simulators/terminal';
+import { SIMULATOR_TERMINAL_ENV } from './support/api-harness';
 import { freshDatabase } from './support/fresh-database';
 import { LoadBalancer, startLoadBalancer } from './support/load-balancer';
 import { Started, runProcess, startProcess, waitFor } from './support/processes';
@@ -202,6 +203,9 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
     lb = await startLoadBalancer(ports.map((p) => `http://127.0.0.1:${p}`));
 
     const shared = {
+      // The simulated terminals and the webhook receiver are on the loopback: allowed explicitly, as in every test.
+      ...SIMULATOR_TERMINAL_ENV,
+      DIAPASON_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
       NODE_ENV: 'test',
       LOG_LEVEL: 'error',
       DATABASE_URL: database.url,
