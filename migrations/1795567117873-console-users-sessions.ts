@@ -31,7 +31,9 @@ export class ConsoleUsersSessions1795567117873 implements MigrationInterface {
           CHECK (roles <@ ARRAY['caissier', 'regisseur', 'comptable', 'administrateur']::text[])
       )`);
     await q.query(`CREATE UNIQUE INDEX console_user_login_key ON console_user (establishment_id, lower(login))`);
-    await q.query(`CREATE UNIQUE INDEX console_user_oidc_subject_key ON console_user (establishment_id, oidc_subject) WHERE oidc_subject IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX console_user_oidc_subject_key ON console_user (establishment_id, oidc_subject) WHERE oidc_subject IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE console_session (
         id_hash char(64) PRIMARY KEY,

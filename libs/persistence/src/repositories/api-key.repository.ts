@@ -78,14 +78,21 @@ export class ApiKeyRepository {
 
   /** The keys of an establishment (all of them when none is given), newest first; never the key itself. */
   async list(establishmentId?: string): Promise<ApiKeyListing[]> {
-    const rows: { id: string; code: string; key_prefix: string; label: string | null; scopes: string[]; created_at: Date; revoked_at: Date | null }[] =
-      await this.tx.manager.query(
-        `SELECT k.id, e.code, k.key_prefix, k.label, k.scopes, k.created_at, k.revoked_at
+    const rows: {
+      id: string;
+      code: string;
+      key_prefix: string;
+      label: string | null;
+      scopes: string[];
+      created_at: Date;
+      revoked_at: Date | null;
+    }[] = await this.tx.manager.query(
+      `SELECT k.id, e.code, k.key_prefix, k.label, k.scopes, k.created_at, k.revoked_at
            FROM api_key k JOIN establishment e ON e.id = k.establishment_id
           WHERE $1::uuid IS NULL OR k.establishment_id = $1
           ORDER BY k.created_at DESC, k.id DESC`,
-        [establishmentId ?? null],
-      );
+      [establishmentId ?? null],
+    );
     return rows.map((r) => ({
       id: r.id,
       establishmentCode: r.code,

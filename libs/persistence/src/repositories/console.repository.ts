@@ -162,7 +162,10 @@ export class ConsoleRepository {
   }
 
   /** One more wrong password; locks the account until `lockedUntil` when given. Returns the count. */
-  async recordFailure(id: string, lockedUntil: (failedAttempts: number) => Date | null): Promise<{ failedAttempts: number; lockedUntil: Date | null }> {
+  async recordFailure(
+    id: string,
+    lockedUntil: (failedAttempts: number) => Date | null,
+  ): Promise<{ failedAttempts: number; lockedUntil: Date | null }> {
     const rows: { failed_attempts: number }[] = await this.tx.manager.query(
       `UPDATE console_user SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts`,
       [id],
@@ -249,10 +252,13 @@ export class ConsoleRepository {
   /** An OIDC login in progress, bound to the browser by a random token (its cookie). */
   async saveOidcRequest(request: OidcRequest, expiresAt: Date): Promise<{ token: string }> {
     const token = randomBytes(32).toString('base64url');
-    await this.tx.manager.query(
-      `INSERT INTO console_oidc_request (id_hash, state, nonce, code_verifier, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-      [hashSessionToken(token), request.state, request.nonce, request.codeVerifier, expiresAt],
-    );
+    await this.tx.manager.query(`INSERT INTO console_oidc_request (id_hash, state, nonce, code_verifier, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
+      hashSessionToken(token),
+      request.state,
+      request.nonce,
+      request.codeVerifier,
+      expiresAt,
+    ]);
     return { token };
   }
 

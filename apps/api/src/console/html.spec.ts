@@ -1,0 +1,14 @@
+import { html } from './html';
+
+describe('html template', () => {
+  it('escapes what is interpolated, except html fragments', () => {
+    const name = '<script>alert("x")</script>';
+    const row = html`<td>${name}</td>`;
+    expect(
+      html`<tr>
+          ${row}
+        </tr>
+        <p title="${'"onmouseover="x'}">${[html`<b>1</b>`, '<i>']}${null}${false}${3}</p>`.value,
+    ).toBe('<tr><td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</td></tr><p title="&quot;onmouseover=&quot;x"><b>1</b>&lt;i&gt;3</p>');
+  });
+});
