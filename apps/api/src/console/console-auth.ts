@@ -128,6 +128,7 @@ export class ConsoleSessions {
    * is ours, when given. Cross-site posts carry no session cookie either (SameSite=Lax).
    */
   sameOrigin(request: Request): boolean {
+    if (request.headers['sec-fetch-site'] === 'cross-site') return false;
     const origin = request.headers.origin;
     if (origin === undefined) return true;
     const host = request.headers.host;

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { ConsoleForbidden, ConsoleLoginRequired, ConsolePasswordChangeRequired, ConsoleRequest, csrfOf } from './console-auth';
 import { errorPage } from './layout';
+import { sendPage } from './send-page';
 
 /** The console answers in HTML, in French, whatever went wrong. */
 @Catch()
@@ -36,9 +37,6 @@ export class ConsoleFilter implements ExceptionFilter {
     }
     if (status >= 500) this.logger.error({ err: exception }, 'console page failed');
     const message = status >= 500 ? 'Une erreur est survenue. Réessayez dans quelques instants.' : 'La demande n’a pas pu être traitée.';
-    response
-      .status(status >= 500 ? 500 : status)
-      .type('html')
-      .send(errorPage('Erreur', message, context));
+    sendPage(response, errorPage('Erreur', message, context), status >= 500 ? 500 : status);
   }
 }

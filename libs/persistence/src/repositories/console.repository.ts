@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ConsoleRole, isConsoleRole } from '../console-accounts';
+import { returnedRows } from '../raw-result';
 import { TransactionContext } from '../transaction-context';
 
 export interface ConsoleUser {
@@ -166,9 +167,8 @@ export class ConsoleRepository {
     id: string,
     lockedUntil: (failedAttempts: number) => Date | null,
   ): Promise<{ failedAttempts: number; lockedUntil: Date | null }> {
-    const rows: { failed_attempts: number }[] = await this.tx.manager.query(
-      `UPDATE console_user SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts`,
-      [id],
+    const rows = returnedRows<{ failed_attempts: number }>(
+      await this.tx.manager.query(`UPDATE console_user SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts`, [id]),
     );
     const failedAttempts = rows[0]?.failed_attempts ?? 0;
     const until = lockedUntil(failedAttempts);
@@ -189,9 +189,12 @@ export class ConsoleRepository {
 
   /** Disables (or enables again) a user of the establishment; a disabled user's sessions end. */
   async setDisabled(establishmentId: string, id: string, at: Date | null): Promise<boolean> {
-    const rows: unknown[] = await this.tx.manager.query(
-      `UPDATE console_user SET disabled_at = $3 WHERE id = $2 AND establishment_id = $1 RETURNING id`,
-      [establishmentId, id, at],
+    const rows = returnedRows(
+      await this.tx.manager.query(`UPDATE console_user SET disabled_at = $3 WHERE id = $2 AND establishment_id = $1 RETURNING id`, [
+        establishmentId,
+        id,
+        at,
+      ]),
     );
     if (at) await this.tx.manager.query(`DELETE FROM console_session WHERE user_id = $1`, [id]);
     return rows.length > 0;
@@ -264,9 +267,11 @@ export class ConsoleRepository {
 
   /** Used once: deleted as it is read. */
   async takeOidcRequest(token: string, at: Date): Promise<OidcRequest | null> {
-    const rows: { state: string; nonce: string; code_verifier: string }[] = await this.tx.manager.query(
-      `DELETE FROM console_oidc_request WHERE id_hash = $1 AND expires_at > $2 RETURNING state, nonce, code_verifier`,
-      [hashSessionToken(token), at],
+    const rows = returnedRows<{ state: string; nonce: string; code_verifier: string }>(
+      await this.tx.manager.query(`DELETE FROM console_oidc_request WHERE id_hash = $1 AND expires_at > $2 RETURNING state, nonce, code_verifier`, [
+        hashSessionToken(token),
+        at,
+      ]),
     );
     const row = rows[0];
     return row ? { state: row.state, nonce: row.nonce, codeVerifier: row.code_verifier } : null;
