@@ -1,6 +1,15 @@
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { EstablishmentRepository, TerminalRepository, TransactionContext, newTerminal } from '@diapason/persistence';
+import {
+  CONSOLE_ROLES,
+  ConsoleRepository,
+  EstablishmentRepository,
+  TerminalRepository,
+  TransactionContext,
+  hashPassword,
+  newTerminal,
+  oneTimePassword,
+} from '@diapason/persistence';
 import { TerminalModel, parseTransportUrl, transportKey } from '@diapason/terminal-bridge';
 
 export const DEMO_ESTABLISHMENT = 'DEMO';
@@ -89,4 +98,26 @@ export async function registerDemoTerminals(
       );
     }
   });
+}
+
+/**
+ * One local console account per role at the demo establishment (`demo.caissier`, …), created at
+ * the first start with a one-time password (returned to be printed once; changed at first login).
+ */
+export async function seedConsoleUsers(dataSource: DataSource): Promise<{ login: string; password: string | null }[]> {
+  const tx = new TransactionContext(dataSource);
+  const demo = await new EstablishmentRepository(tx).ensure(DEMO_ESTABLISHMENT, 'Centre hospitalier de démonstration');
+  const users = new ConsoleRepository(tx);
+  const out: { login: string; password: string | null }[] = [];
+  for (const role of CONSOLE_ROLES) {
+    const login = `demo.${role}`;
+    if (await users.findUserByLogin(demo.id, login)) {
+      out.push({ login, password: null });
+      continue;
+    }
+    const password = oneTimePassword();
+    await users.createUser({ establishmentId: demo.id, login, roles: [role], passwordHash: await hashPassword(password), mustChangePassword: true });
+    out.push({ login, password });
+  }
+  return out;
 }

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { ConfigError, DiapasonConfig, PortClaim, PortsBusyError, assertPortsFree, describeError, loadConfig, loadEnvFile } from '@diapason/config';
 import { EmbeddedPostgresError, ResolvedDatabase, createDataSource, resolveDatabase, runMigrations } from '@diapason/persistence';
 import { ensureTokenSecret } from './token-secret';
-import { registerDemoTerminals, seedDemo } from './demo-seed';
+import { registerDemoTerminals, seedConsoleUsers, seedDemo } from './demo-seed';
 
 /**
  * `npm start`: the whole system on one machine. PostgreSQL (embedded unless DATABASE_URL is set),
@@ -42,6 +42,7 @@ function claimedPorts(config: DiapasonConfig): PortClaim[] {
       { port: sim.smtpPort, host: '127.0.0.1', variable: 'DIAPASON_SIM_SMTP_PORT', what: 'SMTP simulé' },
       { port: sim.mailPort, host: '127.0.0.1', variable: 'DIAPASON_SIM_MAIL_PORT', what: 'courriels simulés' },
     );
+    if (!config.oidc) claims.push({ port: sim.oidcPort, host: '127.0.0.1', variable: 'DIAPASON_SIM_OIDC_PORT', what: 'annuaire simulé' });
   }
   return claims;
 }
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
   const applied = await runMigrations(dataSource);
   log(applied.length ? `migrations appliquées : ${applied.join(', ')}` : 'schéma à jour');
   await seedDemo(dataSource);
+  const consoleUsers = await seedConsoleUsers(dataSource);
 
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
   // The patient-link secret must survive restarts, or links already sent stop working.
@@ -146,6 +148,21 @@ async function main(): Promise<void> {
     cleanups.push(() => acquirerSim.stop());
     env.ACQUIRER_URL ??= acquirerSim.url;
     simulators.push(`Serveur d’acceptation simulé ${acquirerSim.url}/ledger   (débits ; montants en …51 ou …54 refusés)`);
+    if (!config.oidc) {
+      // The console's single sign-on against the simulated directory, with its demo users.
+      const { startOidcProvider, DEMO_USERS, DEFAULT_CONSOLE_CLIENT } = await import('../simulators/oidc/index.js');
+      const op = await startOidcProvider({ port: config.simulators.oidcPort });
+      cleanups.push(() => op.stop());
+      Object.assign(env, {
+        DIAPASON_OIDC_ISSUER: op.issuer,
+        DIAPASON_OIDC_CLIENT_ID: DEFAULT_CONSOLE_CLIENT.clientId,
+        DIAPASON_OIDC_CLIENT_SECRET: DEFAULT_CONSOLE_CLIENT.clientSecret,
+      });
+      simulators.push(`Annuaire simulé .... ${op.issuer}   (connexion à la console par l’annuaire ; comptes de démonstration :)`);
+      for (const u of DEMO_USERS) {
+        simulators.push(`    ${u.login.padEnd(14)} ${u.password.padEnd(26)} ${u.roles.join(', ') || '(aucun rôle : refusé)'} — ${u.establishment}`);
+      }
+    }
     simulators.push(
       `Terminaux simulés . ${terminalSim.controlUrl}/terminals   (TPE-ICT250 : ${ict.transportUrl} ; TPE-IWL280 : ${iwl.transportUrl})`,
     );
@@ -216,6 +233,9 @@ async function main(): Promise<void> {
 
   processes.forEach(launch);
   printBanner(config, database, simulators);
+  log('Comptes locaux de la console (établissement DEMO ; mot de passe à usage unique, à changer à la première connexion) :');
+  for (const u of consoleUsers) log(`  ${u.login.padEnd(20)} ${u.password ?? '(déjà créé : mot de passe choisi à la première connexion)'}`);
+  log('');
 }
 
 function printBanner(config: DiapasonConfig, database: ResolvedDatabase, simulators: string[]): void {
@@ -223,6 +243,7 @@ function printBanner(config: DiapasonConfig, database: ResolvedDatabase, simulat
   log('');
   log('DIAPASON est démarré :');
   log(`  API GAP ............ ${base}/v1`);
+  log(`  Console de la régie  ${base}/console   (établissement DEMO)`);
   log(`  Documentation ...... ${base}/docs   (OpenAPI : ${base}/docs-json)`);
   log(`  Santé .............. ${base}/health`);
   log(

@@ -10,6 +10,7 @@ import { PersistenceModule, TerminalRepository } from '@diapason/persistence';
 import { TerminalBridgeModule } from '@diapason/terminal-bridge';
 import { AlertsModule } from './alerts/alerts.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
+import { ConsoleModule } from './console/console.module';
 import { ApiKeyAuthenticator, ApiKeyGuard } from './common/auth';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { InvalidKeyLimiter } from './common/invalid-key-limiter';
@@ -52,6 +53,7 @@ export class ApiModule {
         WebhooksModule,
         PatientModule,
         CallbacksModule,
+        ConsoleModule,
         ApiMetricsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, ApiKeyAuthenticator, InvalidKeyLimiter, IdempotencyInterceptor],

@@ -9,13 +9,18 @@ import {
   API_KEY_SCOPES,
   API_KEY_SCOPE_LABELS,
   ApiKeyRepository,
+  CONSOLE_ROLES,
+  ConsoleRepository,
   DEFAULT_API_KEY_SCOPES,
   EstablishmentRepository,
   TerminalRepository,
   EmbeddedPostgresError,
   TransactionContext,
   createDataSource,
+  hashPassword,
+  oneTimePassword,
   parseApiKeyScopes,
+  parseConsoleRoles,
   resolveDatabase,
   runMigrations,
 } from '@diapason/persistence';
@@ -157,6 +162,117 @@ export function buildProgram(): Command {
       });
       process.stdout.write(`${key}\n`);
       say(`Clé créée pour l’établissement ${code} (portées : ${scopes.join(', ')}). Elle ne sera plus affichée : conservez-la dans la GAP.`);
+    });
+
+  program
+    .command('api-key:list')
+    .description('Liste les clés d’API GAP (préfixe, établissement, portées, création, révocation) ; jamais les clés elles-mêmes')
+    .argument('[establishmentCode]', 'code de l’établissement (défaut : tous)')
+    .action(async (code: string | undefined) => {
+      const keys = await withDatabase(async (dataSource) => {
+        const tx = new TransactionContext(dataSource);
+        let establishmentId: string | undefined;
+        if (code) {
+          const establishment = await new EstablishmentRepository(tx).findByCode(code);
+          if (!establishment) throw new CommandError(`Établissement inconnu : « ${code} ».`);
+          establishmentId = establishment.id;
+        }
+        return new ApiKeyRepository(tx).list(establishmentId);
+      });
+      for (const key of keys) {
+        const state = key.revokedAt ? `révoquée le ${key.revokedAt.toISOString()}` : 'active';
+        process.stdout.write(
+          `${key.prefix}\t${key.establishmentCode}\t${key.scopes.join(',')}\t${key.createdAt.toISOString()}\t${state}\t${key.label ?? ''}\n`,
+        );
+      }
+      say(keys.length === 0 ? 'Aucune clé.' : `${keys.length} clé(s) : préfixe, établissement, portées, création, état, libellé.`);
+    });
+
+  program
+    .command('api-key:revoke')
+    .description('Révoque la clé d’API active dont le préfixe commence ainsi (tel qu’affiché par api-key:list)')
+    .argument('<prefix>', 'début de la clé, au moins 8 caractères (ex. dpk_AbCd)')
+    .option('--establishment <code>', 'établissement de la clé')
+    .action(async (prefix: string, options: { establishment?: string }) => {
+      if (prefix.length < 8) throw new CommanderError(EXIT.usage, 'invalid_prefix', 'Préfixe trop court : donnez au moins 8 caractères.');
+      const revoked = await withDatabase(async (dataSource) => {
+        const tx = new TransactionContext(dataSource);
+        return tx.run(async () => {
+          let establishmentId: string | undefined;
+          if (options.establishment) {
+            const establishment = await new EstablishmentRepository(tx).findByCode(options.establishment);
+            if (!establishment) throw new CommandError(`Établissement inconnu : « ${options.establishment} ».`);
+            establishmentId = establishment.id;
+          }
+          return new ApiKeyRepository(tx).revokeByPrefix(prefix, systemClock.now(), establishmentId);
+        });
+      });
+      if (revoked.length === 0) throw new CommandError(`Aucune clé active ne commence par « ${prefix} ».`);
+      if (revoked.length > 1) {
+        throw new CommandError(
+          `Plusieurs clés actives commencent par « ${prefix} » (${revoked.map((k) => `${k.prefix} ${k.establishmentCode}`).join(', ')}) : donnez un préfixe plus long.`,
+        );
+      }
+      process.stdout.write(`${revoked[0].prefix}\n`);
+      say(`Clé ${revoked[0].prefix} de l’établissement ${revoked[0].establishmentCode} révoquée : la GAP qui l’utilise reçoit désormais 401.`);
+    });
+
+  program
+    .command('user:create')
+    .description('Crée un compte local de la console et affiche son mot de passe à usage unique (à changer à la première connexion)')
+    .argument('<establishmentCode>', 'code de l’établissement (créé s’il n’existe pas)')
+    .argument('<login>', 'identifiant de connexion, ex. marie.durand')
+    .argument('<roles>', `rôles séparés par des virgules : ${CONSOLE_ROLES.join(', ')}`)
+    .option('--name <nom>', 'nom affiché, ex. « Marie Durand »')
+    .action(async (code: string, login: string, rolesText: string, options: { name?: string }) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(code)) {
+        throw new CommanderError(EXIT.usage, 'invalid_code', `Code d’établissement invalide : « ${code} » (lettres, chiffres, . _ -).`);
+      }
+      if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/.test(login)) {
+        throw new CommanderError(EXIT.usage, 'invalid_login', `Identifiant invalide : « ${login} » (lettres, chiffres, . _ @ -).`);
+      }
+      const { roles, unknown } = parseConsoleRoles(rolesText);
+      if (unknown.length > 0 || roles.length === 0) {
+        throw new CommanderError(
+          EXIT.usage,
+          'invalid_roles',
+          `${unknown.length > 0 ? `Rôle(s) inconnu(s) : ${unknown.map((r) => `« ${r} »`).join(', ')}` : 'Aucun rôle'} (rôles possibles : ${CONSOLE_ROLES.join(', ')}).`,
+        );
+      }
+      const password = oneTimePassword();
+      const passwordHash = await hashPassword(password);
+      await withDatabase(async (dataSource) => {
+        const tx = new TransactionContext(dataSource);
+        await tx.run(async () => {
+          const establishment = await new EstablishmentRepository(tx).ensure(code, code);
+          const users = new ConsoleRepository(tx);
+          if (await users.findUserByLogin(establishment.id, login)) {
+            throw new CommandError(`Le compte « ${login} » existe déjà pour l’établissement ${code}.`);
+          }
+          const user = await users.createUser({
+            establishmentId: establishment.id,
+            login,
+            roles,
+            displayName: options.name ?? null,
+            passwordHash,
+            mustChangePassword: true,
+          });
+          await users.audit({
+            at: systemClock.now(),
+            establishmentId: establishment.id,
+            userId: null,
+            login: null,
+            action: 'user.create',
+            target: user.login,
+            detail: { roles, by: 'cli' },
+          });
+        });
+      });
+      process.stdout.write(`${password}\n`);
+      say(
+        `Compte « ${login} » créé pour l’établissement ${code} (rôles : ${roles.join(', ')}). Mot de passe à usage unique ci-dessus : ` +
+          'à communiquer à la personne, qui en choisira un à sa première connexion à /console.',
+      );
     });
 
   program

@@ -104,7 +104,29 @@ export interface DiapasonConfig {
     readonly smsPort: number;
     readonly smtpPort: number;
     readonly mailPort: number;
+    readonly oidcPort: number;
   };
+  /** The Régie console (/console): sessions and local accounts. */
+  readonly console: {
+    readonly idleTimeoutMs: number;
+    readonly sessionMaxMs: number;
+    /** Wrong passwords in a row before a local account is locked. */
+    readonly lockoutThreshold: number;
+    /** First lock; doubled at each further failure, 24 h at most. */
+    readonly lockoutDelayMs: number;
+  };
+  /** Single sign-on of the console; absent: local accounts only. */
+  readonly oidc:
+    | {
+        readonly issuer: string;
+        readonly clientId: string;
+        readonly clientSecret: string;
+        readonly rolesClaim: string;
+        readonly establishmentClaim: string;
+        /** Establishment code of people whose claims do not say it. */
+        readonly defaultEstablishment: string | undefined;
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {
@@ -252,7 +274,32 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       smsPort: read.get('DIAPASON_SIM_SMS_PORT'),
       smtpPort: read.get('DIAPASON_SIM_SMTP_PORT'),
       mailPort: read.get('DIAPASON_SIM_MAIL_PORT'),
+      oidcPort: read.get('DIAPASON_SIM_OIDC_PORT'),
     },
+    console: {
+      idleTimeoutMs: read.get('DIAPASON_CONSOLE_IDLE_TIMEOUT'),
+      sessionMaxMs: read.get('DIAPASON_CONSOLE_SESSION_MAX'),
+      lockoutThreshold: read.get('DIAPASON_CONSOLE_LOCKOUT_THRESHOLD'),
+      lockoutDelayMs: read.get('DIAPASON_CONSOLE_LOCKOUT_DELAY'),
+    },
+    oidc: (() => {
+      const issuer = read.get('DIAPASON_OIDC_ISSUER');
+      const clientId = read.get('DIAPASON_OIDC_CLIENT_ID');
+      const clientSecret = read.get('DIAPASON_OIDC_CLIENT_SECRET');
+      const rolesClaim = read.get('DIAPASON_OIDC_ROLES_CLAIM');
+      const establishmentClaim = read.get('DIAPASON_OIDC_ESTABLISHMENT_CLAIM');
+      const defaultEstablishment = read.get('DIAPASON_OIDC_ESTABLISHMENT');
+      if (!issuer && !clientId && !clientSecret) return undefined;
+      if (!issuer || !clientId || !clientSecret) {
+        const missing = (['DIAPASON_OIDC_ISSUER', 'DIAPASON_OIDC_CLIENT_ID', 'DIAPASON_OIDC_CLIENT_SECRET'] as const).filter((n) => !read.raw(n));
+        read.problem(
+          missing[0],
+          `DIAPASON_OIDC_ISSUER, DIAPASON_OIDC_CLIENT_ID et DIAPASON_OIDC_CLIENT_SECRET vont ensemble : il manque ${missing.join(', ')}.`,
+        );
+        return undefined;
+      }
+      return { issuer, clientId, clientSecret, rolesClaim, establishmentClaim, defaultEstablishment };
+    })(),
   };
   read.get('DIAPASON_ENV_FILE');
 

@@ -48,6 +48,8 @@ const TERMINALS = 'Terminaux de paiement';
 const START = 'npm start (démonstration, pilote)';
 const OBSERVABILITY = 'Supervision (métriques Prometheus)';
 const RETENTION = 'Conservation des données personnelles (RGPD)';
+const CONSOLE = 'Console de la régie (/console)';
+const OIDC = 'Console : connexion par l’annuaire (OpenID Connect)';
 
 export const SETTINGS = {
   NODE_ENV: {
@@ -353,6 +355,70 @@ export const SETTINGS = {
     default: '15s',
     parse: durationAtMost(15_000, '15 s'),
   },
+  DIAPASON_CONSOLE_IDLE_TIMEOUT: {
+    section: CONSOLE,
+    description: 'Une session de la console sans activité pendant ce délai est fermée : il faut se reconnecter.',
+    default: '30m',
+    parse: duration,
+  },
+  DIAPASON_CONSOLE_SESSION_MAX: {
+    section: CONSOLE,
+    description: 'Durée maximale d’une session de la console, même active (une journée de travail).',
+    default: '12h',
+    parse: duration,
+  },
+  DIAPASON_CONSOLE_LOCKOUT_THRESHOLD: {
+    section: CONSOLE,
+    description:
+      'Mots de passe erronés successifs acceptés pour un compte local ; à partir de ce nombre, le compte est bloqué pendant DIAPASON_CONSOLE_LOCKOUT_DELAY, délai doublé à chaque nouvel échec (24 h au plus).',
+    default: '5',
+    parse: integer(1, 100),
+  },
+  DIAPASON_CONSOLE_LOCKOUT_DELAY: {
+    section: CONSOLE,
+    description: 'Premier délai de blocage d’un compte local après DIAPASON_CONSOLE_LOCKOUT_THRESHOLD échecs (doublé à chaque échec suivant).',
+    default: '1m',
+    parse: duration,
+  },
+  DIAPASON_OIDC_ISSUER: {
+    section: OIDC,
+    description:
+      'Adresse de l’annuaire (émetteur OpenID Connect, telle que dans sa découverte /.well-known/openid-configuration). Absente : la console n’offre que les comptes locaux. npm start y met l’annuaire simulé.',
+    example: 'https://auth.chu-exemple.fr/realms/chu',
+    parse: url(['http', 'https']),
+  },
+  DIAPASON_OIDC_CLIENT_ID: {
+    section: OIDC,
+    description: 'Identifiant du client déclaré pour la console dans l’annuaire.',
+    example: 'diapason-console',
+    parse: text,
+  },
+  DIAPASON_OIDC_CLIENT_SECRET: {
+    section: OIDC,
+    description: 'Secret de ce client (authentification client_secret_basic).',
+    example: 'secret-du-client',
+    parse: text,
+  },
+  DIAPASON_OIDC_ROLES_CLAIM: {
+    section: OIDC,
+    description:
+      'Revendication (claim) portant les rôles : tableau parmi caissier, regisseur, comptable, administrateur (une chaîne seule est acceptée ; les autres valeurs sont ignorées).',
+    default: 'diapason_roles',
+    parse: text,
+  },
+  DIAPASON_OIDC_ESTABLISHMENT_CLAIM: {
+    section: OIDC,
+    description: 'Revendication portant le code de l’établissement de la personne.',
+    default: 'diapason_establishment',
+    parse: text,
+  },
+  DIAPASON_OIDC_ESTABLISHMENT: {
+    section: OIDC,
+    description:
+      'Code de l’établissement des personnes dont l’annuaire n’envoie pas la revendication d’établissement (annuaire d’un seul établissement). Absent : cette revendication est obligatoire.',
+    example: 'CHU-NANTES',
+    parse: text,
+  },
   DIAPASON_SIMULATORS: {
     section: START,
     description: 'off : npm start ne lance aucun simulateur (vrais terminaux, Twilio, SMTP, serveur d’acceptation).',
@@ -364,6 +430,12 @@ export const SETTINGS = {
   DIAPASON_SIM_SMS_PORT: { section: START, description: 'Port de la passerelle SMS simulée (API de Twilio).', default: '3103', parse: port },
   DIAPASON_SIM_SMTP_PORT: { section: START, description: 'Port SMTP du puits à courriels simulé.', default: '2525', parse: port },
   DIAPASON_SIM_MAIL_PORT: { section: START, description: 'Port HTTP où lire les courriels reçus par le simulateur.', default: '3104', parse: port },
+  DIAPASON_SIM_OIDC_PORT: {
+    section: START,
+    description: 'Port de l’annuaire OpenID Connect simulé (connexion à la console par l’annuaire).',
+    default: '3105',
+    parse: port,
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof SETTINGS;

@@ -1,4 +1,5 @@
 export * from './api-key-scopes';
+export * from './console-accounts';
 export * from './data-source';
 export * from './embedded-postgres';
 export * from './entities';
@@ -6,6 +7,7 @@ export * from './naming-strategy';
 export * from './persistence.module';
 export * from './repositories/alert.repository';
 export * from './repositories/api-key.repository';
+export * from './repositories/console.repository';
 export * from './repositories/dossier-write.repository';
 export * from './repositories/dossier.repository';
 export * from './repositories/establishment.repository';

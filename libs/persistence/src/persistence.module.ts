@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DiapasonConfig, DIAPASON_CONFIG } from '@diapason/config';
 import { dataSourceOptions } from './data-source';
 import { ApiKeyRepository } from './repositories/api-key.repository';
+import { ConsoleRepository } from './repositories/console.repository';
 import { DossierRepository } from './repositories/dossier.repository';
 import { EstablishmentRepository } from './repositories/establishment.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
@@ -18,6 +19,7 @@ import { TransactionContext } from './transaction-context';
 const REPOSITORIES = [
   TransactionContext,
   ApiKeyRepository,
+  ConsoleRepository,
   DossierRepository,
   EstablishmentRepository,
   IdempotencyRepository,

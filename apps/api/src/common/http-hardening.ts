@@ -42,6 +42,15 @@ const CSP = {
   // The patient's pages (apps/api/src/patient) set the same policy on their own answers; this
   // one also covers their error pages.
   patient: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"], baseUri: ["'none'"], frameAncestors: ["'none'"] },
+  // The Régie console (apps/api/src/console): no script at all, its one stylesheet, forms to itself.
+  console: {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    formAction: ["'self'"],
+    baseUri: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
   // Swagger UI: its scripts and styles come from /docs, it styles elements inline and draws data: images.
   docs: {
     defaultSrc: ["'self'"],
@@ -77,9 +86,11 @@ export function securityHeaders(config: DiapasonConfig): RequestHandler {
   const api = build(CSP.api, false);
   const patient = build(CSP.patient, true);
   const docs = build(CSP.docs, false);
+  const consolePages = build(CSP.console, false);
   return (request, response, next) => {
     const path = request.path;
     if (path.startsWith('/p/')) return patient(request, response, next);
+    if (path === '/console' || path.startsWith('/console/')) return consolePages(request, response, next);
     if (path === '/docs' || path.startsWith('/docs/') || path === '/docs-json') return docs(request, response, next);
     return api(request, response, next);
   };

@@ -18,6 +18,17 @@ export interface NewApiKey {
   scopes?: readonly ApiKeyScope[];
 }
 
+export interface ApiKeyListing {
+  id: string;
+  establishmentCode: string;
+  /** The first 12 characters of the key (`dpk_` and 8 more). */
+  prefix: string;
+  label: string | null;
+  scopes: string[];
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
 const KEY_PREFIX = 'dpk_';
 
 export function hashApiKey(key: string): string {
@@ -63,6 +74,42 @@ export class ApiKeyRepository {
       // A scope this version does not know (a newer one wrote it) grants nothing here.
       scopes: row.scopes.filter(isApiKeyScope),
     };
+  }
+
+  /** The keys of an establishment (all of them when none is given), newest first; never the key itself. */
+  async list(establishmentId?: string): Promise<ApiKeyListing[]> {
+    const rows: {
+      id: string;
+      code: string;
+      key_prefix: string;
+      label: string | null;
+      scopes: string[];
+      created_at: Date;
+      revoked_at: Date | null;
+    }[] = await this.tx.manager.query(
+      `SELECT k.id, e.code, k.key_prefix, k.label, k.scopes, k.created_at, k.revoked_at
+           FROM api_key k JOIN establishment e ON e.id = k.establishment_id
+          WHERE $1::uuid IS NULL OR k.establishment_id = $1
+          ORDER BY k.created_at DESC, k.id DESC`,
+      [establishmentId ?? null],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      establishmentCode: r.code,
+      prefix: r.key_prefix,
+      label: r.label,
+      scopes: r.scopes,
+      createdAt: r.created_at,
+      revokedAt: r.revoked_at,
+    }));
+  }
+
+  /** Revokes the keys still active whose prefix starts with `prefix` (of the establishment when given). */
+  async revokeByPrefix(prefix: string, at: Date, establishmentId?: string): Promise<ApiKeyListing[]> {
+    const candidates = (await this.list(establishmentId)).filter((k) => k.revokedAt === null && k.prefix.startsWith(prefix));
+    if (candidates.length !== 1) return candidates;
+    await this.tx.manager.update(ApiKeyEntity, { id: candidates[0].id }, { revokedAt: at });
+    return [{ ...candidates[0], revokedAt: at }];
   }
 
   async revoke(establishmentId: string, id: string, at: Date): Promise<boolean> {
