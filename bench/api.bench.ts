@@ -3,7 +3,20 @@ import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiKeyRepository, EstablishmentRepository, TransactionContext, createDataSource } from '@diapason/persistence';
-import { Figures, closedLoop, figuresFrom, freePort, printFigures, printRatio, startBenchDatabase, startNode, waitUntil } from './support';
+import {
+  Figures,
+  RatioRow,
+  closedLoop,
+  figuresFrom,
+  freePort,
+  printFigures,
+  printRatio,
+  quietPool,
+  startBenchDatabase,
+  startNode,
+  stopChild,
+  waitUntil,
+} from './support';
 
 /**
  * Dossier creation through the whole GAP API (HTTP, auth, validation, idempotency-free path,
@@ -71,12 +84,12 @@ async function ours(url: string): Promise<Figures> {
       p99Ms: result.latency.p99,
     };
   } finally {
-    api.kill('SIGTERM');
+    await stopChild(api);
   }
 }
 
 async function baseline(url: string): Promise<Figures> {
-  const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+  const pool = quietPool(new Pool({ connectionString: url, max: POOL_SIZE }));
   const est = uuidv7();
   const regie = uuidv7();
   await pool.query(`INSERT INTO establishment (id, code, name) VALUES ($1, 'BASE', 'Base')`, [est]);
@@ -100,23 +113,29 @@ async function baseline(url: string): Promise<Figures> {
   return figuresFrom(`bare pg pool, same inserts (c=${CONCURRENCY})`, latencies, seconds);
 }
 
-export async function benchApi(): Promise<void> {
+export async function benchApi(): Promise<RatioRow[]> {
   const server = await startBenchDatabase();
   try {
     const oursFigures = await ours(await server.createDatabase());
     const baseFigures = await baseline(await server.createDatabase());
     printFigures(`bench:api — dossier creation, ${TOTAL} requests`, [oursFigures, baseFigures]);
-    printRatio('throughput ours / baseline', oursFigures.perSecond, baseFigures.perSecond);
-    printRatio('p50 latency ours / baseline', oursFigures.p50Ms, baseFigures.p50Ms);
-    printRatio('p99 latency ours / baseline', oursFigures.p99Ms, baseFigures.p99Ms);
+    const p99 = { oursP99Ms: oursFigures.p99Ms, baselineP99Ms: baseFigures.p99Ms };
+    return [
+      printRatio('POST /v1/dossiers per s / bare pg inserts per s', oursFigures.perSecond, baseFigures.perSecond, { unit: 'per s', ...p99 }),
+      printRatio('p50 latency ours / baseline', oursFigures.p50Ms, baseFigures.p50Ms, { unit: 'ms' }),
+      printRatio('p99 latency ours / baseline', oursFigures.p99Ms, baseFigures.p99Ms, { unit: 'ms' }),
+    ];
   } finally {
     await server.stop();
   }
 }
 
 if (require.main === module) {
-  benchApi().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  benchApi().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
