@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
@@ -73,7 +75,11 @@ async function ours(url: string): Promise<Figures> {
         ],
       });
     await run(500); // warm-up: JIT, pool, régie cache
+    const cpuBefore = processCpuMs(api.pid);
     const result = await run(TOTAL);
+    const cpuMs = processCpuMs(api.pid) - cpuBefore;
+    // CPU time of the api per request: less sensitive than throughput to the load of a shared machine.
+    console.log(`api process CPU per request: ${(cpuMs / result.requests.total).toFixed(3)} ms (load average ${loadavg()[0].toFixed(2)})`);
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`API answered ${result.non2xx} non-2xx and ${result.errors} errors`);
     return {
       label: `GAP API POST /v1/dossiers (c=${CONCURRENCY})`,
@@ -85,6 +91,16 @@ async function ours(url: string): Promise<Figures> {
     };
   } finally {
     await stopChild(api);
+  }
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; NaN elsewhere). */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
   }
 }
 
