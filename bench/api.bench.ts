@@ -1,9 +1,24 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiKeyRepository, EstablishmentRepository, TransactionContext, createDataSource } from '@diapason/persistence';
-import { Figures, closedLoop, figuresFrom, freePort, printFigures, printRatio, startBenchDatabase, startNode, waitUntil } from './support';
+import {
+  Figures,
+  RatioRow,
+  closedLoop,
+  figuresFrom,
+  freePort,
+  printFigures,
+  printRatio,
+  quietPool,
+  startBenchDatabase,
+  startNode,
+  stopChild,
+  waitUntil,
+} from './support';
 
 /**
  * Dossier creation through the whole GAP API (HTTP, auth, validation, idempotency-free path,
@@ -60,7 +75,11 @@ async function ours(url: string): Promise<Figures> {
         ],
       });
     await run(500); // warm-up: JIT, pool, régie cache
+    const cpuBefore = processCpuMs(api.pid);
     const result = await run(TOTAL);
+    const cpuMs = processCpuMs(api.pid) - cpuBefore;
+    // CPU time of the api per request: less sensitive than throughput to the load of a shared machine.
+    console.log(`api process CPU per request: ${(cpuMs / result.requests.total).toFixed(3)} ms (load average ${loadavg()[0].toFixed(2)})`);
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`API answered ${result.non2xx} non-2xx and ${result.errors} errors`);
     return {
       label: `GAP API POST /v1/dossiers (c=${CONCURRENCY})`,
@@ -71,12 +90,22 @@ async function ours(url: string): Promise<Figures> {
       p99Ms: result.latency.p99,
     };
   } finally {
-    api.kill('SIGTERM');
+    await stopChild(api);
+  }
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; NaN elsewhere). */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
   }
 }
 
 async function baseline(url: string): Promise<Figures> {
-  const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+  const pool = quietPool(new Pool({ connectionString: url, max: POOL_SIZE }));
   const est = uuidv7();
   const regie = uuidv7();
   await pool.query(`INSERT INTO establishment (id, code, name) VALUES ($1, 'BASE', 'Base')`, [est]);
@@ -100,23 +129,29 @@ async function baseline(url: string): Promise<Figures> {
   return figuresFrom(`bare pg pool, same inserts (c=${CONCURRENCY})`, latencies, seconds);
 }
 
-export async function benchApi(): Promise<void> {
+export async function benchApi(): Promise<RatioRow[]> {
   const server = await startBenchDatabase();
   try {
     const oursFigures = await ours(await server.createDatabase());
     const baseFigures = await baseline(await server.createDatabase());
     printFigures(`bench:api — dossier creation, ${TOTAL} requests`, [oursFigures, baseFigures]);
-    printRatio('throughput ours / baseline', oursFigures.perSecond, baseFigures.perSecond);
-    printRatio('p50 latency ours / baseline', oursFigures.p50Ms, baseFigures.p50Ms);
-    printRatio('p99 latency ours / baseline', oursFigures.p99Ms, baseFigures.p99Ms);
+    const p99 = { oursP99Ms: oursFigures.p99Ms, baselineP99Ms: baseFigures.p99Ms };
+    return [
+      printRatio('POST /v1/dossiers per s / bare pg inserts per s', oursFigures.perSecond, baseFigures.perSecond, { unit: 'per s', ...p99 }),
+      printRatio('p50 latency ours / baseline', oursFigures.p50Ms, baseFigures.p50Ms, { unit: 'ms' }),
+      printRatio('p99 latency ours / baseline', oursFigures.p99Ms, baseFigures.p99Ms, { unit: 'ms' }),
+    ];
   } finally {
     await server.stop();
   }
 }
 
 if (require.main === module) {
-  benchApi().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  benchApi().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -122,8 +122,77 @@ export function printFigures(title: string, rows: Figures[]): void {
   }
 }
 
-export function printRatio(label: string, ours: number, baseline: number): void {
-  console.log(`ratio ${label.padEnd(50)} ${fmt(ours / baseline, 3)}`);
+/** One line of the `npm run bench` summary: our figure against one baseline. */
+export interface RatioRow {
+  bench: string;
+  label: string;
+  ours: number;
+  baseline: number;
+  ratio: number;
+  /** Unit of `ours` and `baseline` (per s, ms…). */
+  unit?: string;
+  /** Our p99 latency and the baseline's, where the bench measures one. */
+  oursP99Ms?: number;
+  baselineP99Ms?: number;
+}
+
+const recorded: RatioRow[] = [];
+let currentBench = '';
+
+/** Every ratio printed while `run` runs is recorded under `bench` and returned with its result. */
+export async function collectRatios(bench: string, run: () => Promise<unknown>): Promise<RatioRow[]> {
+  currentBench = bench;
+  const from = recorded.length;
+  try {
+    await run();
+  } finally {
+    currentBench = '';
+  }
+  return recorded.slice(from);
+}
+
+export function printRatio(
+  label: string,
+  ours: number,
+  baseline: number,
+  details: Pick<RatioRow, 'unit' | 'oursP99Ms' | 'baselineP99Ms'> = {},
+): RatioRow {
+  const row: RatioRow = { bench: currentBench, label, ours, baseline, ratio: ours / baseline, ...details };
+  recorded.push(row);
+  console.log(`ratio ${label.padEnd(50)} ${fmt(row.ratio, 3)}`);
+  return row;
+}
+
+/** The summary table of `npm run bench`. */
+export function printSummary(rows: RatioRow[], failures: { bench: string; error: string }[]): void {
+  const head = `${'bench'.padEnd(10)} ${'ratio of'.padEnd(58)} ${'ours'.padStart(10)} ${'baseline'.padStart(10)} ${'ratio'.padStart(7)} ${'p99 ours/base ms'.padStart(17)}`;
+  console.log(`\n=== summary ===\n${head}\n${'-'.repeat(head.length)}`);
+  for (const r of rows) {
+    const p99 = r.oursP99Ms === undefined ? '' : `${fmt(r.oursP99Ms)} / ${fmt(r.baselineP99Ms ?? Number.NaN)}`;
+    console.log(
+      `${r.bench.padEnd(10)} ${r.label.slice(0, 58).padEnd(58)} ${fmt(r.ours).padStart(10)} ${fmt(r.baseline).padStart(10)} ${fmt(r.ratio, 3).padStart(7)} ${p99.padStart(17)}`,
+    );
+  }
+  for (const f of failures) console.log(`${f.bench.padEnd(10)} FAILED: ${f.error}`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited (before its database is stopped). */
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** A bench pool must not bring the run down when its server goes away: idle-client errors are expected then. */
+export function quietPool<T extends { on(event: 'error', listener: (error: Error) => void): unknown }>(pool: T): T {
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** Runs `task` from `concurrency` loops until `total` calls are done; returns per-call latencies. */

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { TerminalClient } from '@diapason/terminal-bridge';
 import { bareV3Debit } from '../simulators/terminal/bare-register';
 import { socatAvailable, startTerminalSimulator } from '../simulators/terminal';
-import { closedLoop, figuresFrom, printFigures, printRatio } from './support';
+import { RatioRow, closedLoop, figuresFrom, printFigures, printRatio } from './support';
 
 /**
  * bench:terminal — (1) one imprint through the bridge over TCP (Concert V3) against the simulator
@@ -17,7 +17,8 @@ const BAUD = 9600;
 /** ENQ ACK, request frame (34 + 3), ACK EOT; ENQ ACK, full answer frame (80 + 3), ACK EOT. */
 const V2_IMPRINT_BYTES = 2 + 37 + 2 + 2 + 83 + 2;
 
-export async function benchTerminal(): Promise<void> {
+export async function benchTerminal(): Promise<RatioRow[]> {
+  const rows: RatioRow[] = [];
   const sim = await startTerminalSimulator();
   try {
     const tcp = await sim.add({ id: 'BENCH-TCP', model: 'iWL280', transport: 'v3-tcp' });
@@ -36,13 +37,19 @@ export async function benchTerminal(): Promise<void> {
     const oursFigures = figuresFrom('bridge imprint over TCP (Concert V3)', ours.latencies, ours.seconds);
     const bareFigures = figuresFrom('bare socket, same exchange', bare.latencies, bare.seconds);
     printFigures(`bench:terminal — ${TCP_COUNT} sequential imprints, simulator answering at once`, [oursFigures, bareFigures]);
-    printRatio('p50 time per imprint ours / bare socket', oursFigures.p50Ms, bareFigures.p50Ms);
-    printRatio('mean time per imprint ours / bare socket', 1 / oursFigures.perSecond, 1 / bareFigures.perSecond);
+    rows.push(
+      printRatio('p50 ms per TCP imprint ours / bare socket', oursFigures.p50Ms, bareFigures.p50Ms, {
+        unit: 'ms',
+        oursP99Ms: oursFigures.p99Ms,
+        baselineP99Ms: bareFigures.p99Ms,
+      }),
+      printRatio('mean ms per TCP imprint ours / bare socket', 1000 / oursFigures.perSecond, 1000 / bareFigures.perSecond, { unit: 'ms' }),
+    );
     await client.close();
 
     if (!socatAvailable()) {
       console.log('\n(serial part skipped: socat is not installed)');
-      return;
+      return rows;
     }
     const serial = await sim.add({ id: 'BENCH-SERIAL', model: 'ICT250', transport: 'v2-serial', baudRate: BAUD });
     const serialClient = new TerminalClient('ICT250', serial.transportUrl);
@@ -56,7 +63,8 @@ export async function benchTerminal(): Promise<void> {
     const physicalMs = (V2_IMPRINT_BYTES * 10 * 1000) / BAUD;
     printFigures(`bench:terminal — ${SERIAL_COUNT} imprints on a paced ${BAUD}-baud line`, [lineFigures]);
     console.log(`line time for the ${V2_IMPRINT_BYTES} bytes of one imprint at ${BAUD} baud (8N1): ${physicalMs.toFixed(1)} ms`);
-    printRatio('p50 time per imprint ours / physical line time', lineFigures.p50Ms, physicalMs);
+    rows.push(printRatio('p50 ms per serial imprint ours / line time', lineFigures.p50Ms, physicalMs, { unit: 'ms' }));
+    return rows;
   } finally {
     await sim.stop();
   }

@@ -95,23 +95,24 @@ export class DossierLifecycle {
     return this.writes.append(dossier, { type, fromStatus: null, toStatus: null, actor, at, details });
   }
 
-  /** `dossier.created`: the stay is known, the imprint can be taken. One live dossier per GAP number. */
-  open(command: OpenDossierCommand): Promise<DossierEntity> {
-    return this.tx.run(async () => {
-      const { dossier, actor } = command;
-      if (!(await this.writes.insert(dossier, 'awaiting_imprint', ACTIVE_STATUSES, actor))) {
-        const existing = await this.dossiers.findActiveByGapNumber(dossier.establishmentId, dossier.gapDossierNumber);
-        throw new DomainError(
-          'conflict',
-          'duplicate_active_dossier',
-          `Un dossier DIAPASON est déjà en cours pour le dossier GAP ${dossier.gapDossierNumber}.`,
-          {
-            existingDossierId: existing?.id ?? null,
-          },
-        );
-      }
-      return (await this.dossiers.findById(dossier.establishmentId, dossier.id))!;
-    });
+  /**
+   * `dossier.created`: the stay is known, the imprint can be taken. One live dossier per GAP number.
+   * The insert and its journal event are one statement, atomic by itself: no transaction is opened
+   * for it (one round trip), and it joins the caller's when there is one (idempotent requests).
+   */
+  async open(command: OpenDossierCommand): Promise<DossierEntity> {
+    const { dossier, actor } = command;
+    const created = await this.writes.insert(dossier, 'awaiting_imprint', ACTIVE_STATUSES, actor);
+    if (created) return created;
+    const existing = await this.dossiers.findActiveByGapNumber(dossier.establishmentId, dossier.gapDossierNumber);
+    throw new DomainError(
+      'conflict',
+      'duplicate_active_dossier',
+      `Un dossier DIAPASON est déjà en cours pour le dossier GAP ${dossier.gapDossierNumber}.`,
+      {
+        existingDossierId: existing?.id ?? null,
+      },
+    );
   }
 
   /** `imprint.requested`: an imprint is queued for a terminal. Only while the dossier awaits one. */

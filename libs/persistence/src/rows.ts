@@ -1,3 +1,5 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
 /**
  * Raw rows come back snake_case. Every repository maps them the same way: keys to camelCase,
  * missing values to null, so that a row reads like the entity it stands for.
@@ -20,4 +22,17 @@ export function statusIn(statuses: readonly string[], column = 'status'): string
   if (statuses.length === 0) throw new Error('statusIn: no status');
   for (const s of statuses) if (!/^[a-z_]+$/.test(s)) throw new Error(`statusIn: not a status: ${s}`);
   return `${column} IN (${statuses.map((s) => `'${s}'`).join(', ')})`;
+}
+
+/**
+ * An entity from a raw row of its table (`RETURNING *`), converted column by column by the
+ * driver exactly as a TypeORM read would (dates, numbers, `date` columns as strings): a write can
+ * answer with the entity it wrote without reading it again.
+ */
+export function hydrate<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, row: Record<string, unknown>): T {
+  const metadata = manager.connection.getMetadata(target);
+  const driver = manager.connection.driver;
+  const entity = metadata.create() as Record<string, unknown>;
+  for (const column of metadata.columns) entity[column.propertyName] = driver.prepareHydratedValue(row[column.databaseName], column);
+  return entity as T;
 }

@@ -132,8 +132,11 @@ export function allowedMethods(app: NestExpressApplication): RequestHandler {
     return routes;
   };
   return (request, response, next) => {
+    const accepts = (route: { methods: Set<string>; any: boolean }) => route.any || route.methods.has(request.method);
+    // Most requests: a route accepting the method matches; only those are matched against the path.
+    if (table().some((route) => accepts(route) && route.layer.match(request.path) !== false)) return next();
     const matching = table().filter((route) => route.layer.match(request.path) !== false);
-    if (matching.length === 0 || matching.some((route) => route.any || route.methods.has(request.method))) return next();
+    if (matching.length === 0) return next();
     const allow = [...new Set([...matching.flatMap((route) => [...route.methods]), 'OPTIONS'])].sort().join(', ');
     if (request.method === 'OPTIONS') {
       response.setHeader('Allow', allow);

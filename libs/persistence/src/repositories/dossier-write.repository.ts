@@ -3,7 +3,7 @@ import { DossierStatus, InvalidTransitionError, isFinalStatus } from '@diapason/
 import type { DossierEvent } from '@diapason/domain';
 import { DossierEntity } from '../entities';
 import { returnedRows } from '../raw-result';
-import { camelRows, statusIn } from '../rows';
+import { camelRows, hydrate, statusIn } from '../rows';
 import { TransactionContext } from '../transaction-context';
 import type { Actor, DossierPatch, NewDossier } from './dossier.repository';
 
@@ -65,23 +65,25 @@ export class DossierWriteRepository {
   constructor(private readonly tx: TransactionContext) {}
 
   /**
-   * Inserts the dossier and its creation event in one statement. A live dossier for the same GAP
-   * number makes the insert a no-op, reported as a conflict naming the existing dossier.
-   * `active` must be the predicate of the index dossier_one_active_per_gap_number.
+   * Inserts the dossier and its creation event in one statement (atomic on its own: one round trip
+   * when no transaction is running) and returns the dossier as written. A live dossier for the same
+   * GAP number makes the insert a no-op, answered with null. `active` must be the predicate of the
+   * index dossier_one_active_per_gap_number.
    */
-  async insert(dossier: NewDossier, initial: DossierStatus, active: readonly DossierStatus[], actor: Actor): Promise<boolean> {
-    const rows: unknown[] = await this.tx.manager.query(
+  async insert(dossier: NewDossier, initial: DossierStatus, active: readonly DossierStatus[], actor: Actor): Promise<DossierEntity | null> {
+    const manager = this.tx.manager;
+    const rows: Record<string, unknown>[] = await manager.query(
       `WITH created AS (
          INSERT INTO dossier (id, establishment_id, regie_id, regie_code, gap_dossier_number, status,
                               patient_last_name, patient_first_name, patient_phone, patient_email, admission_date,
                               created_at, updated_at, version)
          VALUES ($1, $2, $3, $14, $4, $15, $5, $6, $7, $8, $9, $10, $10, 1)
          ON CONFLICT (establishment_id, gap_dossier_number) WHERE ${statusIn(active)} DO NOTHING
-         RETURNING id, establishment_id, created_at)
-       INSERT INTO dossier_event (dossier_id, establishment_id, type, to_status, actor_type, actor_id, details, at)
-       SELECT id, establishment_id, 'dossier.created', $15, $11, $12, $13::jsonb, created_at
-         FROM created
-       RETURNING dossier_id`,
+         RETURNING *),
+       journal AS (
+         INSERT INTO dossier_event (dossier_id, establishment_id, type, to_status, actor_type, actor_id, details, at)
+         SELECT id, establishment_id, 'dossier.created', $15, $11, $12, $13::jsonb, created_at FROM created)
+       SELECT * FROM created`,
       [
         dossier.id,
         dossier.establishmentId,
@@ -100,7 +102,7 @@ export class DossierWriteRepository {
         initial,
       ],
     );
-    return rows.length > 0;
+    return rows.length > 0 ? hydrate(manager, DossierEntity, rows[0]) : null;
   }
 
   /**
