@@ -153,7 +153,7 @@ describe('logs: no personal data nor secret, whatever fails (api, worker, cli at
     const requested = await call('POST', `/v1/dossiers/${dossierId}/payment-request`, { key, body: { amountCents: 1750 } });
     expect(requested.status).toBe(200);
 
-    worker = startProcess('dist/apps/worker/src/main.js', [], env);
+    worker = startProcess('dist/apps/worker/src/main.js', [], { ...env, DIAPASON_WORKER_PORT: '0' });
     const attempt = (probe: boolean) =>
       waitFor(
         async () => {

@@ -225,6 +225,8 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
     const launchWorker = (i: number) =>
       startProcess('dist/apps/worker/src/main.js', [], {
         ...shared,
+        // No HTTP listener: three workers on one machine (and other suites' workers) would share its port.
+        DIAPASON_WORKER_PORT: '0',
         ACQUIRER_URL: acquirer.url,
         DIAPASON_ACQUIRER_TIMEOUT: '1s',
         DIAPASON_COMPLETION_LEASE: '3s',
