@@ -8,8 +8,6 @@ import { NoticeDispatcher, WebhookDispatcher } from '@diapason/notifier';
 import { OutboxItem, OutboxRepository, WebhookRepository } from '@diapason/persistence';
 import { Sweep, drainBatches } from '../sweep';
 
-/** A claimed item not finished within this time is claimed again by another worker. */
-const LEASE_MS = 60_000;
 /** After this many failed attempts (about 2 hours of backoff), the channel is given up. */
 const MAX_ATTEMPTS = 12;
 
@@ -30,11 +28,40 @@ export class DispatchOutbox implements Sweep {
     @InjectClock() private readonly clock: Clock,
   ) {}
 
+  /**
+   * A claimed item is leased for DIAPASON_OUTBOX_LEASE, renewed every third of it while the worker
+   * is on it (a provider may be slow): only a worker that died loses its items, to another worker
+   * after the lease. The notice dispatcher then asks the provider before sending again.
+   */
   run(now: Date): Promise<number> {
     const size = this.config.scheduler.batchSize;
+    const leaseMs = this.config.scheduler.outboxLeaseMs;
     return drainBatches(
-      () => this.outbox.claim(now, size, LEASE_MS),
-      (items) => pMap(items, (item) => this.handle(item), { concurrency: 16 }),
+      () => this.outbox.claim(now, size, leaseMs),
+      async (items) => {
+        const working = new Map(items.map((item) => [item.id, item]));
+        const beat = setInterval(
+          () => {
+            const until = new Date(this.clock.now().getTime() + leaseMs);
+            this.outbox
+              .renew([...working.values()], until)
+              .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox lease renewal failed'));
+          },
+          Math.max(100, Math.floor(leaseMs / 3)),
+        );
+        try {
+          await pMap(
+            items,
+            async (item) => {
+              await this.handle(item);
+              working.delete(item.id);
+            },
+            { concurrency: 16 },
+          );
+        } finally {
+          clearInterval(beat);
+        }
+      },
       size,
     );
   }
