@@ -160,7 +160,8 @@ export class TerminalRepository {
 
   attemptsOf(dossierIds: string[]): Promise<ImprintAttemptEntity[]> {
     if (dossierIds.length === 0) return Promise.resolve([]);
-    return this.tx.manager.find(ImprintAttemptEntity, { where: { dossierId: In(dossierIds) }, order: { requestedAt: 'ASC' } });
+    // Ids are UUIDv7: in the order asked, for attempts asked within the same millisecond too.
+    return this.tx.manager.find(ImprintAttemptEntity, { where: { dossierId: In(dossierIds) }, order: { requestedAt: 'ASC', id: 'ASC' } });
   }
 
   liveAttemptOf(dossierId: string): Promise<ImprintAttemptEntity | null> {
@@ -191,7 +192,7 @@ export class TerminalRepository {
           await manager.query(
             `UPDATE imprint_attempt SET status = 'running', started_at = $2, lease_until = $3, runner = $4
             WHERE id = (SELECT id FROM imprint_attempt WHERE terminal_id = $1 AND status = 'pending'
-                         ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                         ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING *`,
             [terminal.id, now, leaseUntil, runner],
           ),
