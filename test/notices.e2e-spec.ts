@@ -226,6 +226,44 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
     expect(h.smtp.mails.filter((m) => m.to.includes('ouvert.avant@example.test'))).toHaveLength(0);
   });
 
+  it('keeps the outbox lease of a notice whose provider is slow (heartbeat): no other worker takes it and sends it again', async () => {
+    const id = await h.requested({ phone: '06 39 98 01 16' });
+    const slowLease = await startWorker({
+      databaseUrl: h.api.databaseUrl,
+      clock: h.api.clock,
+      env: {
+        TWILIO_ACCOUNT_SID: TWILIO.sid,
+        TWILIO_AUTH_TOKEN: TWILIO.token,
+        TWILIO_FROM: 'CHDEMO',
+        TWILIO_API_BASE_URL: h.sms.url,
+        SMTP_URL: h.smtp.smtpUrl,
+        DIAPASON_PUBLIC_URL: h.api.url,
+        DIAPASON_OUTBOX_LEASE: '600ms',
+      },
+    });
+    h.sms.setAcceptDelay(1500);
+    try {
+      const sending = slowLease.tick();
+      let finished = false;
+      void sending.finally(() => (finished = true));
+      // The clock runs on past the 600 ms lease many times while the gateway takes its time; the
+      // other worker keeps looking for lapsed items.
+      while (!finished) {
+        await new Promise((r) => setTimeout(r, 100));
+        h.api.clock.advance(100);
+        await h.worker.tick();
+      }
+      await sending;
+    } finally {
+      h.sms.setAcceptDelay(0);
+      await slowLease.close();
+    }
+    await h.worker.tick();
+    expect(h.sms.messages.filter((m) => m.to === '+33639980116')).toHaveLength(1);
+    const [outbox] = await h.api.dataSource.query(`SELECT status, attempts FROM outbox WHERE dossier_id = $1`, [id]);
+    expect(outbox).toEqual({ status: 'done', attempts: 1 });
+  });
+
   it('never sends a notice twice, even with two workers', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i += 1) ids.push(await h.requested({ phone: `0639982${String(i).padStart(3, '0')}` }));
