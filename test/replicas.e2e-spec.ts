@@ -219,6 +219,9 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
       TWILIO_API_BASE_URL: sms.url,
       SMTP_URL: smtp.smtpUrl,
       MAIL_FROM: 'CH des répliques <ne-pas-repondre@replicas.test>',
+      // Every simulator (terminals, the GAP's webhook endpoint) listens on the loopback.
+      DIAPASON_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+      DIAPASON_TERMINAL_ALLOWED_NETWORKS: '127.0.0.0/8',
     };
     const launchApi = (i: number) => startProcess('dist/apps/api/src/main.js', [], { ...shared, HOST: '127.0.0.1', PORT: String(ports[i]) });
     const launchWorker = (i: number) =>
@@ -238,7 +241,11 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
     const healthy = (i: number) =>
       waitFor(async () => ((await fetch(`http://127.0.0.1:${ports[i]}/health`)).ok ? true : undefined), 30_000, `api ${i} health`);
 
-    const created = await runProcess('dist/apps/cli/src/main.js', ['api-key:create', 'CH-REPLICAS', '--name', 'CH des répliques'], shared);
+    const created = await runProcess(
+      'dist/apps/cli/src/main.js',
+      ['api-key:create', 'CH-REPLICAS', '--name', 'CH des répliques', '--scopes', 'dossiers,terminals,webhooks'],
+      shared,
+    );
     expect(created.code).toBe(0);
     const key = created.stdout.trim();
 
@@ -524,7 +531,7 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
     for (const n of unrecorded) {
       if (n.sent_at === null || n.entries !== 1 || n.notice_sent_at === null) {
         problems.push(
-          `notice ${n.id} of ${n.dossier_id}: sent_at ${n.sent_at}, ${n.entries} notice.sent, dossier notice_sent_at ${n.notice_sent_at}`,
+          `notice ${n.id} of ${n.dossier_id}: sent_at ${n.sent_at?.toISOString() ?? null}, ${n.entries} notice.sent, dossier notice_sent_at ${n.notice_sent_at?.toISOString() ?? null}`,
         );
       }
     }
