@@ -24,9 +24,9 @@ export async function seedDueDossiers(dataSource: DataSource, options: SeedOptio
   await dataSource.query(`INSERT INTO establishment (id, code, name) VALUES ($1, $2, $2)`, [establishmentId, code]);
   await dataSource.query(`INSERT INTO regie (id, establishment_id, code, name) VALUES ($1, $2, 'REGIE-01', 'Régie')`, [regieId, establishmentId]);
   await dataSource.query(
-    `INSERT INTO terminal (id, establishment_id, code, label, model, regie_id, regie_code, transport_url, created_at, updated_at)
-     VALUES ($1, $2, 'TPE-SEED', 'Seed', 'ICT250', $3, 'REGIE-01', 'tcp://127.0.0.1:1', $4, $4)`,
-    [terminalId, establishmentId, regieId, now],
+    `INSERT INTO terminal (id, establishment_id, code, label, model, regie_id, regie_code, transport_url, transport_key, created_at, updated_at)
+     VALUES ($1, $2, 'TPE-SEED', 'Seed', 'ICT250', $3, 'REGIE-01', 'tcp://127.0.0.1:1', $5, $4, $4)`,
+    [terminalId, establishmentId, regieId, now, `seed://${terminalId}`],
   );
   const refusedEvery = options.refusedEvery ?? 0;
   const ids: string[] = [];

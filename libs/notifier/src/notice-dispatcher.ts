@@ -26,6 +26,14 @@ import { PatientLinkTokens } from './patient-link';
 import { SmsRejected, SmsSender } from './sms-sender';
 
 export const SMS_SENDER = Symbol('SMS_SENDER');
+
+/** A notice the provider took, to be recorded as sent. */
+export interface SentNotice {
+  dossier: DossierEntity;
+  notice: NoticeRow;
+  providerId: string;
+  segments: number | null;
+}
 export const EMAIL_SENDER = Symbol('EMAIL_SENDER');
 
 /** Patient links stay valid this long after the imprint ends, for the record. */
@@ -67,11 +75,21 @@ export class NoticeDispatcher {
     @Optional() private readonly metrics?: DiapasonMetrics,
   ) {}
 
-  /** Returns normally when the item is done (sent, skipped, or failed for good); throws to retry. */
+  /** Sends one notice and records it; returns normally when the item is done, throws to retry. */
   async process(item: OutboxItem): Promise<void> {
+    const sent = await this.send(item);
+    if (sent) await this.recordSent([sent]);
+  }
+
+  /**
+   * Sends one notice without recording it: returns what `recordSent` must record, or null when the
+   * item is done without it (skipped, failed for good). Throws to retry: the notice stays `sending`
+   * and the next attempt asks the provider before sending again.
+   */
+  async send(item: OutboxItem): Promise<SentNotice | null> {
     const { dossierId, channel } = item.payload as { dossierId: string; channel: NoticeChannel };
     const prepared = await this.prepare(dossierId, channel);
-    if (!prepared) return;
+    if (!prepared) return null;
     const { dossier, notice, facts, token, resumed, maySend, proven } = prepared;
     let providerId: string;
     let segments: number | null = null;
@@ -85,13 +103,13 @@ export class NoticeDispatcher {
         else if (proven) {
           // A receipt came for it, yet the provider does not list it (yet): asked again later.
           throw new Error('SMS reçu par le patient mais introuvable chez le fournisseur : nouvelle recherche plus tard');
-        } else if (!maySend) return;
+        } else if (!maySend) return null;
         providerId = (already ?? (await this.sms.send(notice.recipient, sms.body, patientLinks(this.config).smsStatusCallback(notice.id)))).sid;
       } else {
         // SMTP cannot be asked; the Message-ID is ours: an e-mail the patient opened went out.
         const messageId = `<notice-${notice.id}@diapason>`;
         if (proven) providerId = messageId;
-        else if (!maySend) return;
+        else if (!maySend) return null;
         else {
           if (!this.email) throw new EmailRejected(0, 'E-mail non configuré');
           const mail = renderEmail(facts, patientLinks(this.config).pixel(token));
@@ -104,11 +122,11 @@ export class NoticeDispatcher {
           type: 'provider',
           id: channel,
         });
-        return;
+        return null;
       }
       throw maskContactsInError(error);
     }
-    if (await this.recordSent(dossier, notice, providerId, segments)) this.metrics?.notices.inc({ channel, outcome: 'sent' });
+    return { dossier, notice, providerId, segments };
   }
 
   /** After the last retry: the channel is given up, which may fall back to the other one. */
@@ -187,24 +205,33 @@ export class NoticeDispatcher {
   }
 
   /**
-   * Records the notice as sent, once: a second record (two workers resuming it) changes nothing.
-   * A delivery receipt or an opening may have come in first: the notice never moves back to `sent`.
-   * Returns whether this call recorded it.
+   * Records notices as sent, a batch in one transaction of a few statements, each once: a notice
+   * already recorded (two workers resuming it) is left alone, and one a delivery receipt or an
+   * opening moved on keeps its status (never back to `sent`). Returns how many this call recorded.
    */
-  private recordSent(dossier: DossierEntity, notice: NoticeRow, providerId: string, segments: number | null): Promise<boolean> {
+  recordSent(sent: SentNotice[]): Promise<number> {
+    if (sent.length === 0) return Promise.resolve(0);
     return this.tx.run(async () => {
       const at = this.clock.now();
-      const current = await this.notices.findById(notice.id, true);
-      if (!current || current.sentAt !== null) return false;
-      const stillSending = current.status === 'pending' || current.status === 'sending';
-      await this.notices.update(notice.id, { ...(stillSending ? { status: 'sent' as const } : {}), providerId, segments, sentAt: at });
-      await this.lifecycle.noticeSent({
-        establishmentId: dossier.establishmentId,
-        dossierId: dossier.id,
-        actor: { type: 'system' },
-        facts: { at, noticeId: notice.id, channel: notice.channel, recipient: maskRecipient(notice.recipient), providerId, segments },
-      });
-      return true;
+      const recorded = await this.notices.markSent(
+        sent.map((s) => ({ id: s.notice.id, providerId: s.providerId, segments: s.segments })),
+        at,
+      );
+      const byId = new Map(sent.map((s) => [s.notice.id, s]));
+      await this.lifecycle.noticesSent(
+        recorded.map((n) => {
+          const { dossier, notice, providerId, segments } = byId.get(n.id)!;
+          return {
+            establishmentId: dossier.establishmentId,
+            dossierId: dossier.id,
+            actor: { type: 'system' as const },
+            facts: { noticeId: notice.id, channel: notice.channel, recipient: maskRecipient(notice.recipient), providerId, segments },
+          };
+        }),
+        at,
+      );
+      for (const n of recorded) this.metrics?.notices.inc({ channel: n.channel, outcome: 'sent' });
+      return recorded.length;
     });
   }
 }

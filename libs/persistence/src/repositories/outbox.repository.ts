@@ -64,6 +64,11 @@ export class OutboxRepository {
     return returnedRows(result).length;
   }
 
+  async doneMany(ids: string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tx.manager.query(`UPDATE outbox SET status = 'done', done_at = $2, lease_until = NULL WHERE id = ANY($1::bigint[])`, [ids, at]);
+  }
+
   async done(id: string, at: Date): Promise<void> {
     await this.tx.manager.query(`UPDATE outbox SET status = 'done', done_at = $2, lease_until = NULL WHERE id = $1`, [id, at]);
   }
