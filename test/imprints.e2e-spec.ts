@@ -1,3 +1,4 @@
+import { TerminalRepository } from '@diapason/persistence';
 import { TerminalClient } from '@diapason/terminal-bridge';
 import { ImprintRunner } from '../apps/worker/src/imprints/imprint-runner';
 import { bareV2Debit, bareV3Debit } from '../simulators/terminal/bare-register';
@@ -22,7 +23,8 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
     worker = await startWorker({
       databaseUrl: api.databaseUrl,
       clock: api.clock,
-      env: { DIAPASON_TERMINAL_RUNNER: 'true', DIAPASON_TERMINAL_POLL: '200ms' },
+      // A short lease: the heartbeat must keep a long transaction (the clock moved on) from being taken over.
+      env: { DIAPASON_TERMINAL_RUNNER: 'true', DIAPASON_TERMINAL_POLL: '200ms', DIAPASON_TERMINAL_LEASE: '2s' },
     });
     sim = await startTerminalSimulator();
     key = await api.createKey('CHU-IMP');
@@ -235,7 +237,7 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
     await api.dataSource.query(
       `INSERT INTO imprint_attempt (id, dossier_id, establishment_id, terminal_id, ceiling_cents, status, reference, requested_at,
                                     started_at, lease_until, runner)
-       SELECT gen_random_uuid(), d.id, d.establishment_id, $2, 4500, 'running', 'DEADBRIDGE', now(), now(), '2000-01-01', 'dead'
+       SELECT gen_random_uuid(), d.id, d.establishment_id, $2, 4500, 'running', 'DEADBRIDGE', '2000-01-01', '2000-01-01', '2000-01-01', 'dead'
          FROM dossier d WHERE d.id = $1`,
       [dossier.id, terminal],
     );
@@ -249,6 +251,118 @@ describe('imprints through the real stack: API → bridge → serial pty / TCP �
       'takeover',
     );
     expect(done.imprint).toMatchObject({ ceilingCents: 4500, recovered: true });
+  });
+
+  describe('leases: short, renewed while the transaction runs, taken over without a second imprint', () => {
+    // Budget of a transaction on this terminal (transactionBudgetMs): 500 + 200 + 2500 + 3000 ms.
+    const SLOW = 'controlTimeoutMs=100&answerTimeoutMs=2500&retries=0&connectTimeoutMs=500';
+    let terminalId: string;
+    const referenceOf = async (attemptId: string): Promise<string> =>
+      (await api.dataSource.query(`SELECT reference FROM imprint_attempt WHERE id = $1`, [attemptId]))[0].reference;
+    const ledger = async () =>
+      ((await (await fetch(`${sim.controlUrl}/terminals/TPE-SLOW/transactions`)).json()) as { data: { reference: string }[] }).data;
+
+    beforeAll(async () => {
+      const running = await sim.add({ id: 'TPE-SLOW', model: 'iWL280', transport: 'v3-tcp' });
+      const res = await api.request('POST', '/v1/terminals', {
+        key,
+        body: { id: 'TPE-SLOW', label: 'Guichet lent', model: 'iWL280', regieCode: 'REGIE-01', transportUrl: `${running.transportUrl}?${SLOW}` },
+      });
+      expect(res.status).toBe(201);
+      terminalId = (await api.dataSource.query(`SELECT id FROM terminal WHERE code = 'TPE-SLOW'`))[0].id;
+    });
+    afterEach(() => {
+      sim.terminals.get('TPE-SLOW')!.terminal.answerDelayMs = 0;
+    });
+
+    it('keeps a transaction longer than the lease to its bridge (heartbeat), the terminal busy all along', async () => {
+      sim.terminals.get('TPE-SLOW')!.terminal.answerDelayMs = 2000;
+      const dossier = await createDossier(api, key);
+      const asked = await api.request('POST', `/v1/dossiers/${dossier.id}/imprints`, { key, body: { terminalId: 'TPE-SLOW', ceilingCents: 5000 } });
+      expect(asked.status).toBe(202);
+      const repository = api.app.get(TerminalRepository);
+      const takenOver: unknown[] = [];
+      let busyAll = true;
+      // The clock runs three times faster than the patient: the 2 s lease lapses many times over
+      // unless it is renewed. Another bridge looks for stale attempts all along.
+      const done = await waitFor(
+        async () => {
+          const [attempt] = await api.dataSource.query(`SELECT status FROM imprint_attempt WHERE id = $1`, [asked.body.id]);
+          if (attempt.status !== 'pending' && attempt.status !== 'running') return attempt;
+          const now = api.clock.advance(300);
+          if (attempt.status === 'running') {
+            const [t] = await api.dataSource.query(`SELECT busy_until FROM terminal WHERE id = $1`, [terminalId]);
+            busyAll &&= t.busy_until !== null && t.busy_until > now;
+            takenOver.push(...(await repository.claimStale('elsewhere', 'other-bridge', now, 2000, 20)));
+          }
+          await new Promise((r) => setTimeout(r, 100));
+          return undefined;
+        },
+        15_000,
+        'slow imprint',
+      );
+      expect(takenOver).toEqual([]);
+      expect(busyAll).toBe(true);
+      expect(done.status).toBe('approved');
+      const after = await api.request('GET', `/v1/dossiers/${dossier.id}`, { key });
+      expect(after.body.imprint).toMatchObject({ recovered: false });
+      const reference = await referenceOf(asked.body.id);
+      expect((await ledger()).filter((t) => t.reference === reference)).toHaveLength(1);
+    });
+
+    it('takes over a dead bridge’s attempt with the terminal busy, and asks only once the transaction has ended', async () => {
+      // The dead bridge sent its transaction a moment ago: the patient is still at the terminal.
+      sim.terminals.get('TPE-SLOW')!.terminal.answerDelayMs = 1500;
+      const first = await createDossier(api, key);
+      const inFlight = new TerminalClient('iWL280', `${sim.terminals.get('TPE-SLOW')!.transportUrl}?${SLOW}`).imprint(4500, 'DEADSLOW');
+      const [{ id: attemptId }] = await api.dataSource.query(
+        `INSERT INTO imprint_attempt (id, dossier_id, establishment_id, terminal_id, ceiling_cents, status, reference, requested_at,
+                                      started_at, lease_until, runner)
+         SELECT gen_random_uuid(), d.id, d.establishment_id, $2, 4500, 'running', 'DEADSLOW', $3, $3, '2000-01-01', 'dead'
+           FROM dossier d WHERE d.id = $1 RETURNING id`,
+        [first.id, terminalId, api.clock.now()],
+      );
+      await api.dataSource.query(`UPDATE terminal SET busy_until = '2000-01-01', busy_with = $2 WHERE id = $1`, [terminalId, attemptId]);
+      // Another imprint queued on the same terminal meanwhile.
+      const second = await createDossier(api, key);
+      const queued = await api.request('POST', `/v1/dossiers/${second.id}/imprints`, { key, body: { terminalId: 'TPE-SLOW', ceilingCents: 5000 } });
+      expect(queued.status).toBe(202);
+      worker.app.get(ImprintRunner).wake();
+      let overlapped = false;
+      let busyWithTakeover = false;
+      const firstDone = await waitFor(
+        async () => {
+          const rows: { id: string; status: string }[] = await api.dataSource.query(`SELECT id, status FROM imprint_attempt WHERE id = ANY($1)`, [
+            [attemptId, queued.body.id],
+          ]);
+          const status = new Map(rows.map((r) => [r.id, r.status]));
+          const [t] = await api.dataSource.query(`SELECT busy_with FROM terminal WHERE id = $1`, [terminalId]);
+          if (status.get(attemptId) === 'running') {
+            busyWithTakeover ||= t.busy_with === attemptId;
+            overlapped ||= status.get(queued.body.id) !== 'pending';
+            await new Promise((r) => setTimeout(r, 50));
+            return undefined;
+          }
+          return status.get(attemptId);
+        },
+        20_000,
+        'takeover',
+      );
+      await inFlight;
+      expect(firstDone).toBe('approved');
+      expect(busyWithTakeover).toBe(true);
+      expect(overlapped).toBe(false);
+      const d1 = await api.request('GET', `/v1/dossiers/${first.id}`, { key });
+      expect(d1.body).toMatchObject({ status: 'imprinted', imprint: { ceilingCents: 4500, recovered: true } });
+      await waitFor(
+        async () => ((await api.request('GET', `/v1/dossiers/${second.id}`, { key })).body.status === 'imprinted' ? true : undefined),
+        15_000,
+        'queued imprint',
+      );
+      // One transaction each: the takeover asked, it did not imprint again.
+      const references = ['DEADSLOW', await referenceOf(queued.body.id)];
+      expect((await ledger()).filter((t) => references.includes(t.reference))).toHaveLength(2);
+    });
   });
 
   it('answers an ordinary Concert cash register (plain debit), over TCP and over the serial line', async () => {

@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { PatientLinkTokens, SmsSender } from '@diapason/notifier';
+import { NoticeTracker, PatientLinkTokens, SmsSender } from '@diapason/notifier';
 import { startNotifyHarness, TWILIO } from './support/notify-harness';
 import { waitFor } from './support/processes';
 import { startWorker } from './support/worker-harness';
@@ -161,6 +161,107 @@ describe('notices: SMS and e-mail, acknowledgment, fallback, callbacks', () => {
     const d = await settle(id, (x) => x.status === 'acknowledged', 'resumed notice');
     expect(h.sms.messages.filter((m) => m.to === '+33639980113')).toHaveLength(1);
     expect(d.notices[0]).toMatchObject({ channel: 'sms', status: 'delivered' });
+  });
+
+  it('records an SMS whose receipt acknowledged the dossier before the dead worker recorded it sent, without sending it again', async () => {
+    const id = await h.requested({ phone: '06 39 98 01 14' });
+    const [{ establishment_id, imprint_valid_until }] = await h.api.dataSource.query(
+      `SELECT establishment_id, imprint_valid_until FROM dossier WHERE id = $1`,
+      [id],
+    );
+    // The dead worker: notice marked sending, SMS accepted by the gateway, then killed before recording it.
+    const noticeId = '01a20000-0000-7000-8000-000000000114';
+    await h.api.dataSource.query(
+      `INSERT INTO notice (id, dossier_id, establishment_id, channel, recipient, status, send_started_at, created_at)
+       VALUES ($1, $2, $3, 'sms', '+33639980114', 'sending', now(), now())`,
+      [noticeId, id, establishment_id],
+    );
+    await h.api.dataSource.query(`UPDATE outbox SET status = 'sending', lease_until = '2100-01-01' WHERE dossier_id = $1`, [id]);
+    const token = h.api.app.get(PatientLinkTokens).sign(noticeId, new Date(imprint_valid_until.getTime() + 60 * 86_400_000));
+    const sent = await new SmsSender({ accountSid: TWILIO.sid, authToken: TWILIO.token, from: 'CHDEMO', apiBaseUrl: h.sms.url }).send(
+      '+33639980114',
+      `avis ${h.api.url}/p/${token}`,
+      `${h.api.url}/callbacks/sms/status?notice=${noticeId}`,
+    );
+    // Its delivery receipt acknowledges the dossier while the outbox item is still leased to the dead worker.
+    await waitFor(async () => ((await get(id)).status === 'acknowledged' ? true : undefined), 15_000, 'receipt');
+    // The lease lapses; the item is taken again.
+    await h.api.dataSource.query(`UPDATE outbox SET lease_until = '2000-01-01' WHERE dossier_id = $1`, [id]);
+    await h.worker.tick();
+    await h.worker.tick();
+    const [notice] = await h.api.dataSource.query(`SELECT status, provider_id, sent_at, delivery_status FROM notice WHERE id = $1`, [noticeId]);
+    expect(notice).toMatchObject({ status: 'delivered', provider_id: sent.sid, delivery_status: 'delivered' });
+    expect(notice.sent_at).not.toBeNull();
+    const [dossier] = await h.api.dataSource.query(`SELECT status, notice_sent_at FROM dossier WHERE id = $1`, [id]);
+    expect(dossier.status).toBe('acknowledged');
+    expect(dossier.notice_sent_at).not.toBeNull();
+    const journal = await events(id);
+    expect(journal.filter((e) => e.type === 'notice.sent')).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ providerId: sent.sid }) }),
+    ]);
+    expect(h.sms.messages.filter((m) => m.to === '+33639980114')).toHaveLength(1);
+    const [outbox] = await h.api.dataSource.query(`SELECT status FROM outbox WHERE dossier_id = $1`, [id]);
+    expect(outbox.status).toBe('done');
+  });
+
+  it('records an e-mail the patient opened before the dead worker recorded it sent, without sending it again', async () => {
+    const id = await h.requested({ email: 'ouvert.avant@example.test' });
+    const [{ establishment_id }] = await h.api.dataSource.query(`SELECT establishment_id FROM dossier WHERE id = $1`, [id]);
+    const noticeId = '01a20000-0000-7000-8000-000000000115';
+    // Sent, then opened (the pixel), then the worker died: the notice is `opened`, never recorded sent.
+    await h.api.dataSource.query(
+      `INSERT INTO notice (id, dossier_id, establishment_id, channel, recipient, status, send_started_at, created_at)
+       VALUES ($1, $2, $3, 'email', 'ouvert.avant@example.test', 'sending', now(), now())`,
+      [noticeId, id, establishment_id],
+    );
+    const at = h.api.clock.now();
+    await h.api.app.get(NoticeTracker).acknowledge(noticeId, { kind: 'button', at }, { type: 'patient' });
+    expect((await get(id)).status).toBe('acknowledged');
+    await h.api.dataSource.query(`UPDATE outbox SET status = 'sending', lease_until = '2000-01-01' WHERE dossier_id = $1`, [id]);
+    await h.worker.tick();
+    const [notice] = await h.api.dataSource.query(`SELECT status, provider_id, sent_at FROM notice WHERE id = $1`, [noticeId]);
+    expect(notice).toMatchObject({ status: 'opened', provider_id: `<notice-${noticeId}@diapason>` });
+    expect(notice.sent_at).not.toBeNull();
+    expect((await events(id)).filter((e) => e.type === 'notice.sent')).toHaveLength(1);
+    expect(h.smtp.mails.filter((m) => m.to.includes('ouvert.avant@example.test'))).toHaveLength(0);
+  });
+
+  it('keeps the outbox lease of a notice whose provider is slow (heartbeat): no other worker takes it and sends it again', async () => {
+    const id = await h.requested({ phone: '06 39 98 01 16' });
+    const slowLease = await startWorker({
+      databaseUrl: h.api.databaseUrl,
+      clock: h.api.clock,
+      env: {
+        TWILIO_ACCOUNT_SID: TWILIO.sid,
+        TWILIO_AUTH_TOKEN: TWILIO.token,
+        TWILIO_FROM: 'CHDEMO',
+        TWILIO_API_BASE_URL: h.sms.url,
+        SMTP_URL: h.smtp.smtpUrl,
+        DIAPASON_PUBLIC_URL: h.api.url,
+        DIAPASON_OUTBOX_LEASE: '600ms',
+      },
+    });
+    h.sms.setAcceptDelay(1500);
+    try {
+      const sending = slowLease.tick();
+      let finished = false;
+      void sending.finally(() => (finished = true));
+      // The clock runs on past the 600 ms lease many times while the gateway takes its time; the
+      // other worker keeps looking for lapsed items.
+      while (!finished) {
+        await new Promise((r) => setTimeout(r, 100));
+        h.api.clock.advance(100);
+        await h.worker.tick();
+      }
+      await sending;
+    } finally {
+      h.sms.setAcceptDelay(0);
+      await slowLease.close();
+    }
+    await h.worker.tick();
+    expect(h.sms.messages.filter((m) => m.to === '+33639980116')).toHaveLength(1);
+    const [outbox] = await h.api.dataSource.query(`SELECT status, attempts FROM outbox WHERE dossier_id = $1`, [id]);
+    expect(outbox).toEqual({ status: 'done', attempts: 1 });
   });
 
   it('never sends a notice twice, even with two workers', async () => {

@@ -18,22 +18,25 @@ const APIS = 2;
 const WORKERS = 3;
 const TERMINALS = 8;
 /**
- * Workers that run the terminal bridge, the killed one (the last) included when it is 3. Default 1:
- * a bridge killed mid-transaction keeps its terminal leased for 10 minutes (imprint-runner.ts), which
- * strands the dossiers queued on it; `REPLICA_BRIDGES=3` shows it.
+ * Workers that run the terminal bridge, the killed one (the last) included when it is 3. A bridge
+ * killed mid-transaction frees its terminal when its short lease lapses (DIAPASON_TERMINAL_LEASE,
+ * renewed while a transaction runs); another bridge takes the attempt over and asks the terminal.
  */
-const BRIDGES = Number(process.env.REPLICA_BRIDGES ?? 1);
+const BRIDGES = Number(process.env.REPLICA_BRIDGES ?? 3);
 /** Dossiers the simulated GAP drives at the same time. */
 const GAP_CONCURRENCY = 24;
+/** Leases of the workers, short so that what the killed worker held is taken over soon. */
+const OUTBOX_LEASE = '5s';
+const TERMINAL_LEASE = '5s';
 /**
- * X and Y, shortened so that the whole lifecycle fits in the run. Y stays above the outbox lease
- * (60 s, `dispatch-outbox.ts`): a fallback e-mail claimed by the worker that is killed waits that
- * long before another worker sends it, and Y runs from the first notice. With a shorter Y such a
- * dossier would be abandoned although its patient was never told (harmless with the real Y, days).
+ * X and Y, shortened so that the whole lifecycle fits in the run. Y stays well above the outbox
+ * lease: a fallback e-mail claimed by the worker that is killed waits that long before another
+ * worker sends it, and Y runs from the first notice. With a shorter Y such a dossier would be
+ * abandoned although its patient was never told (harmless with the real Y, days).
  * X leaves the GAP time to cancel right after its payment request, before the debit starts.
  */
 const COMPLETION_DELAY = '8s';
-const ACK_TIMEOUT = '75s';
+const ACK_TIMEOUT = '25s';
 const TWILIO = { sid: 'ACreplicas00000000000000000000000', token: 'replicas-auth-token-0123456789abcd' };
 const UNDELIVERED_PHONE = '06 39 98 00 00';
 
@@ -235,6 +238,8 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
         DIAPASON_WEBHOOK_TIMEOUT: '2s',
         DIAPASON_TERMINAL_RUNNER: i < BRIDGES ? 'true' : 'false',
         DIAPASON_TERMINAL_POLL: '200ms',
+        DIAPASON_TERMINAL_LEASE: TERMINAL_LEASE,
+        DIAPASON_OUTBOX_LEASE: OUTBOX_LEASE,
       });
     const healthy = (i: number) =>
       waitFor(async () => ((await fetch(`http://127.0.0.1:${ports[i]}/health`)).ok ? true : undefined), 30_000, `api ${i} health`);
@@ -299,7 +304,7 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
           label: `Terminal ${t}`,
           model: 'iWL280',
           regieCode: 'REGIE-01',
-          transportUrl: `${running.transportUrl}?controlTimeoutMs=500&answerTimeoutMs=3000&retries=2`,
+          transportUrl: `${running.transportUrl}?controlTimeoutMs=500&answerTimeoutMs=3000&connectTimeoutMs=1000&retries=2`,
         }),
         201,
         'terminal',
@@ -370,8 +375,8 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
       await waitFor(async () => (aborted || condition() ? true : undefined), 120_000, 'chaos point');
       if (aborted) throw new Error('run aborted');
     };
-    // The worker first: what it had claimed from the outbox waits out the outbox lease (60 s)
-    // before another worker takes it, so the earlier it dies, the shorter the run.
+    // The worker first: what it had claimed (outbox items, imprints) waits out its lease before
+    // another worker takes it over.
     const chaos = (async () => {
       await until(() => progress.paid >= payers * 0.12);
       workers[2].child.kill('SIGKILL');
@@ -449,6 +454,16 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
       [ids],
     );
     const noticeOf = new Map(notices.map((n) => [n.id, n]));
+    // A notice the provider took is recorded sent once: provider id, sent_at, one `notice.sent`, the dossier's clock.
+    const unrecorded: { id: string; dossier_id: string; sent_at: Date | null; entries: number; notice_sent_at: Date | null }[] =
+      await dataSource.query(
+        `SELECT n.id, n.dossier_id, n.sent_at, d.notice_sent_at,
+                (SELECT count(*) FROM dossier_event e WHERE e.dossier_id = n.dossier_id AND e.type = 'notice.sent'
+                    AND e.details->>'noticeId' = n.id::text)::int AS entries
+           FROM notice n JOIN dossier d ON d.id = n.dossier_id
+          WHERE n.dossier_id = ANY($1) AND (n.sent_at IS NOT NULL OR n.status IN ('delivered', 'opened') OR n.delivery_status IS NOT NULL)`,
+        [ids],
+      );
     const smsPerNotice = new Map<string, number>();
     for (const m of sms.messages) {
       const noticeId = new URL(m.statusCallback ?? 'http://x/').searchParams.get('notice') ?? 'unknown';
@@ -516,6 +531,13 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
         .sort();
       if (typesSent.length !== new Set(typesSent).size) problems.push(`${where}: two events for one transition ${typesSent.join(',')}`);
     }
+    for (const n of unrecorded) {
+      if (n.sent_at === null || n.entries !== 1 || n.notice_sent_at === null) {
+        problems.push(
+          `notice ${n.id} of ${n.dossier_id}: sent_at ${n.sent_at?.toISOString() ?? null}, ${n.entries} notice.sent, dossier notice_sent_at ${n.notice_sent_at?.toISOString() ?? null}`,
+        );
+      }
+    }
     // Nothing reached a provider for a notice this run does not know.
     for (const [noticeId, n] of smsPerNotice) if (!noticeOf.has(noticeId)) problems.push(`${n} SMS for unknown notice ${noticeId}`);
     for (const [noticeId, n] of mailsPerNotice) if (!noticeOf.has(noticeId)) problems.push(`${n} e-mail(s) for unknown notice ${noticeId}`);
@@ -525,7 +547,8 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
       `SELECT (SELECT count(*) FROM outbox WHERE attempts > 1)::int AS outbox,
               (SELECT count(*) FROM webhook_delivery WHERE attempts > 1)::int AS webhooks,
               (SELECT count(*) FROM dossier WHERE id = ANY($1) AND completion_attempts > 1)::int AS debits,
-              (SELECT count(*) FROM notice WHERE dossier_id = ANY($1) AND status IN ('delivered', 'opened') AND provider_id IS NULL)::int
+              (SELECT count(*) FROM notice WHERE dossier_id = ANY($1) AND send_started_at IS NOT NULL
+                  AND (provider_id IS NULL OR sent_at IS NULL) AND (status IN ('delivered', 'opened') OR delivery_status IS NOT NULL))::int
                 AS notices_acknowledged_before_recorded_sent,
               (SELECT count(*) FROM notice WHERE dossier_id = ANY($1) AND status = 'sent' AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL))::int
                 AS notices_sent_recorded_after_receipt`,
@@ -582,6 +605,7 @@ describe('multi-replica: 2 api + 3 workers, one of each killed mid-run', () => {
     process.stdout.write(`\nmulti-replica run\n${[...lines, ...problems.slice(0, 40)].join('\n')}\n`);
 
     expect(problems).toEqual([]);
+    expect(again.notices_acknowledged_before_recorded_sent).toBe(0);
     expect(chaosLog).toHaveLength(4);
     expect(receiver.badSignatures()).toBe(0);
     expect(acquirer.ledger).toHaveLength(outcome.completed);

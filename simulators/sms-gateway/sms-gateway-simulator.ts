@@ -27,6 +27,8 @@ export interface SmsGatewayOptions {
   authToken: string;
   /** Time between the message being accepted and its delivery receipt. */
   deliveryDelayMs?: number;
+  /** Time the gateway takes to accept a message (a slow provider); the message is listed after it. */
+  acceptDelayMs?: number;
 }
 
 /** Operator behaviour by number, like test numbers: ending in 0000 → `undelivered`; else `delivered`. */
@@ -44,6 +46,7 @@ const rfc2822 = (d: Date | null) => (d ? d.toUTCString().replace('GMT', '+0000')
 export async function startSmsGatewaySimulator(options: SmsGatewayOptions) {
   const messages: SimulatedSms[] = [];
   const delay = options.deliveryDelayMs ?? 150;
+  let acceptDelayMs = options.acceptDelayMs ?? 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -161,6 +164,7 @@ export async function startSmsGatewaySimulator(options: SmsGatewayOptions) {
       const body = form.get('Body') ?? '';
       if (!/^\+\d{8,15}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
       if (!body) return twilioError(res, 400, 21602, 'Message body is required.');
+      if (acceptDelayMs > 0) await new Promise((r) => setTimeout(r, acceptDelayMs));
       const now = new Date();
       const { SegmentedMessage } = await import('sms-segments-calculator');
       const m: SimulatedSms = {
@@ -237,6 +241,10 @@ export async function startSmsGatewaySimulator(options: SmsGatewayOptions) {
   return {
     url,
     messages,
+    /** Slows (or, with 0, speeds back) the acceptance of the next messages. */
+    setAcceptDelay: (ms: number) => {
+      acceptDelayMs = ms;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         stopped = true;

@@ -40,6 +40,8 @@ export interface DiapasonConfig {
     readonly batchSize: number;
     /** How long a worker holds a debit it sent; past it, the janitor asks the acceptance server. */
     readonly completionLeaseMs: number;
+    /** How long a worker holds an outbox item (a notice to send); renewed while it works on it. */
+    readonly outboxLeaseMs: number;
     /** Debits sent at once by one worker. */
     readonly completionConcurrency: number;
     /** Tick as soon as a transaction leaves work in the outbox (PostgreSQL LISTEN), not only on the cron. */
@@ -78,6 +80,8 @@ export interface DiapasonConfig {
     readonly bridgeHost: string;
     /** How often pending imprints are looked for when no notification arrives. */
     readonly pollMs: number;
+    /** How long a bridge holds a terminal for an imprint; renewed while the transaction runs. */
+    readonly leaseMs: number;
     /** CIDR ranges (or addresses) terminals may be reached in; checked at declaration and at each connection. */
     readonly allowedNetworks: readonly string[];
     /** Globs of the serial devices terminals may be plugged into. */
@@ -215,6 +219,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       cron: read.get('DIAPASON_SCHEDULER_CRON'),
       batchSize: read.get('DIAPASON_SCHEDULER_BATCH_SIZE'),
       completionLeaseMs: read.get('DIAPASON_COMPLETION_LEASE'),
+      outboxLeaseMs: read.get('DIAPASON_OUTBOX_LEASE'),
       completionConcurrency: read.get('DIAPASON_COMPLETION_CONCURRENCY'),
       wakeOnNotify: read.get('DIAPASON_WAKE_ON_NOTIFY'),
     },
@@ -254,6 +259,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       runner: read.get('DIAPASON_TERMINAL_RUNNER'),
       bridgeHost: read.get('DIAPASON_BRIDGE_HOST') ?? hostname(),
       pollMs: read.get('DIAPASON_TERMINAL_POLL'),
+      leaseMs: read.get('DIAPASON_TERMINAL_LEASE'),
       allowedNetworks: read.get('DIAPASON_TERMINAL_ALLOWED_NETWORKS'),
       serialDevices: read.get('DIAPASON_SERIAL_DEVICES'),
       checkTimeoutMs: read.get('DIAPASON_TERMINAL_CHECK_TIMEOUT'),

@@ -188,6 +188,13 @@ export const SETTINGS = {
     default: '2m',
     parse: duration,
   },
+  DIAPASON_OUTBOX_LEASE: {
+    section: SCHEDULER,
+    description:
+      'Durée pendant laquelle un worker garde un avis à envoyer (SMS, courriel), renouvelée tant qu’il y travaille ; au-delà (worker arrêté), un autre worker le reprend.',
+    default: '60s',
+    parse: duration,
+  },
   DIAPASON_COMPLETION_CONCURRENCY: {
     section: SCHEDULER,
     description: 'Débits envoyés en même temps par un worker.',
@@ -300,6 +307,13 @@ export const SETTINGS = {
     section: TERMINALS,
     description: 'Fréquence de recherche des empreintes en attente, en plus des notifications.',
     default: '1s',
+    parse: duration,
+  },
+  DIAPASON_TERMINAL_LEASE: {
+    section: TERMINALS,
+    description:
+      'Durée pendant laquelle un pont garde un terminal pour une empreinte, renouvelée tant que la transaction dure ; au-delà (pont arrêté), un autre pont reprend l’empreinte et demande au terminal comment elle s’est terminée.',
+    default: '30s',
     parse: duration,
   },
   DIAPASON_METRICS_TOKEN: {

@@ -231,6 +231,30 @@ export class DossierLifecycle {
   }
 
   /**
+   * `noticeSent` for a batch of notices that went out at `at`, in one transaction of a few
+   * statements (the worker records its batch at once). Same journal entries and clock.
+   */
+  noticesSent(commands: LifecycleCommand<NoticeSentFacts>[], at: Date): Promise<void> {
+    if (commands.length === 0) return Promise.resolve();
+    return this.tx.run(() =>
+      this.writes.recordNoticesSent(
+        commands.map((c) => {
+          const { noticeId, channel, recipient, providerId, segments } = c.facts;
+          return {
+            dossierId: c.dossierId,
+            establishmentId: c.establishmentId,
+            type: 'notice.sent',
+            actor: c.actor,
+            details: { noticeId, channel, recipient, providerId, segments },
+          };
+        }),
+        at,
+        acknowledgmentDueAt(at, this.config.delays),
+      ),
+    );
+  }
+
+  /**
    * `notice.failed`: a channel failed for good. The patient's next channel is tried; when every
    * channel has failed, `notification_failed`. The notice row itself is the notifier's to update.
    */

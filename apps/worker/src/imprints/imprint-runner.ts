@@ -7,14 +7,34 @@ import { InjectClock, InjectConfig } from '@diapason/config';
 import { DossierLifecycle } from '@diapason/lifecycle';
 import { ClaimedAttempt, IMPRINT_CHANNEL, ImprintAttemptEntity, PgListener, TerminalRepository, TransactionContext } from '@diapason/persistence';
 import { DiapasonMetrics } from '@diapason/metrics';
-import { FailureReason, PROFILES, TerminalClients, TransactionResult, reasonForAnswer, reasonForError } from '@diapason/terminal-bridge';
+import { FailureReason, PROFILES, TerminalClients, Timing, TransactionResult, reasonForAnswer, reasonForError } from '@diapason/terminal-bridge';
 
 export const IMPRINT_RUNNER_ENABLED = Symbol('IMPRINT_RUNNER_ENABLED');
+
+/**
+ * The longest a transaction sent by a bridge can stay open on the terminal: the connection, the
+ * request (retransmissions included), the card and PIN (`answerTimeoutMs`), then the "last
+ * transaction" recovery exchanges. Past it, the bridge that sent it has its answer or has given up,
+ * and the terminal is done with it: its last transaction tells for sure whether it was ours.
+ */
+export function transactionBudgetMs(timing: Timing): number {
+  const tries = timing.retries + 1;
+  const send = tries * timing.controlTimeoutMs * 2;
+  const recovery = tries * (Math.max(timing.controlTimeoutMs * 2, 1000) + 2000);
+  return timing.connectTimeoutMs + send + timing.answerTimeoutMs + recovery;
+}
 
 /**
  * Runs the imprints asked through the API on the terminals this process can reach. Woken by a
  * PostgreSQL notification, with a poll as a safety net; each terminal is leased in the database,
  * so any number of bridges can run, one transaction per terminal at a time.
+ *
+ * The lease is short (DIAPASON_TERMINAL_LEASE, 30 s) and renewed by a heartbeat while the
+ * transaction runs (a real one waits minutes for the card and the PIN): a bridge that dies frees
+ * its terminal within the lease. Another bridge then takes the attempt over (`claimStale`, the
+ * terminal marked busy) and never sends it again: it waits until the transaction cannot be open
+ * on the terminal any more (`transactionBudgetMs` after it started), then asks the terminal for
+ * its last transaction. At most one imprint per attempt.
  */
 @Injectable()
 export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,6 +46,10 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
   private again = false;
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts this runner holds (id → terminal code), their leases renewed by `heartbeat`. */
+  private readonly held = new Map<string, string>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly shutdown = new AbortController();
   private readonly outcomes: ReturnType<DiapasonMetrics['counter']> | undefined;
 
   constructor(
@@ -51,9 +75,9 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
     return this.listener?.connected ? 'connected' : 'disconnected';
   }
 
-  /** Leased for the longest a card transaction may take, plus the recovery exchange. */
+  /** Renewed every third of it while the transaction runs. */
   private get leaseMs(): number {
-    return 10 * 60_000;
+    return this.config.terminals.leaseMs;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -61,6 +85,7 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
     this.listener = new PgListener(this.dataSource, IMPRINT_CHANNEL, () => this.wake(), 'diapason-imprint-listener');
     await this.listener.start();
     this.poll = setInterval(() => this.wake(), this.config.terminals.pollMs);
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3)));
     this.logger.log(`imprint runner ${this.runnerId} started`);
     this.wake();
   }
@@ -86,10 +111,35 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
   private async drain(): Promise<void> {
     const now = this.clock.now();
     const host = this.config.terminals.bridgeHost;
-    const fresh = await this.terminals.claimPending(host, this.runnerId, now, this.leaseMs, 100);
+    // Stale first: a terminal whose attempt is taken over is busy, and claimPending skips it.
     const stale = await this.terminals.claimStale(host, this.runnerId, now, this.leaseMs, 20);
-    for (const claim of fresh) this.track(this.run(claim, 'fresh'));
-    for (const claim of stale) this.track(this.run(claim, 'stale'));
+    const fresh = await this.terminals.claimPending(host, this.runnerId, now, this.leaseMs, 100);
+    const claims: (readonly [ClaimedAttempt, 'fresh' | 'stale'])[] = [
+      ...stale.map((c) => [c, 'stale'] as const),
+      ...fresh.map((c) => [c, 'fresh'] as const),
+    ];
+    for (const [claim, mode] of claims) {
+      this.held.set(claim.attempt.id, claim.terminal.code);
+      this.track(this.run(claim, mode));
+    }
+  }
+
+  /** Renews the leases of the attempts this runner holds, and of their terminals, in one transaction. */
+  private async heartbeat(): Promise<void> {
+    const ids = [...this.held.keys()];
+    if (ids.length === 0) return;
+    try {
+      const kept = new Set(await this.terminals.renewLeases(this.runnerId, ids, this.clock.now(), this.leaseMs));
+      for (const id of ids) {
+        if (kept.has(id) || !this.held.has(id)) continue;
+        // Our lease lapsed (database unreachable longer than it?) and another bridge took over:
+        // its outcome wins (finishAttempt refuses ours); it asks the terminal, never sends again.
+        this.logger.warn({ attempt: id, terminal: this.held.get(id) }, 'imprint attempt taken over by another bridge');
+        this.held.delete(id);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'imprint lease renewal failed; retried at the next beat');
+    }
   }
 
   private track(work: Promise<void>): void {
@@ -108,7 +158,31 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private async run({ attempt, terminal }: ClaimedAttempt, mode: 'fresh' | 'stale'): Promise<void> {
+  private async run(claim: ClaimedAttempt, mode: 'fresh' | 'stale'): Promise<void> {
+    try {
+      await this.runHeld(claim, mode);
+    } finally {
+      this.held.delete(claim.attempt.id);
+    }
+  }
+
+  /** Resolves after `ms`, or at once when the process stops; true when the time went by. */
+  private pause(ms: number): Promise<boolean> {
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (elapsed: boolean) => {
+        clearTimeout(timer);
+        this.shutdown.signal.removeEventListener('abort', stop);
+        resolve(elapsed);
+      };
+      const stop = () => done(false);
+      const timer = setTimeout(() => done(true), ms);
+      if (this.shutdown.signal.aborted) done(false);
+      else this.shutdown.signal.addEventListener('abort', stop);
+    });
+  }
+
+  private async runHeld({ attempt, terminal }: ClaimedAttempt, mode: 'fresh' | 'stale'): Promise<void> {
     const client = this.clients.for(terminal);
     let result: TransactionResult | undefined;
     let failure: FailureReason | undefined;
@@ -116,7 +190,14 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
       if (mode === 'fresh') {
         result = await client.imprint(attempt.ceilingCents, attempt.reference);
       } else {
-        // The bridge that ran it died: only the terminal knows how it ended.
+        // The bridge that ran it died: only the terminal knows how it ended, once it has ended.
+        // Until then its last transaction may be the one before (the card still in the reader):
+        // the heartbeat holds the terminal meanwhile, and the attempt is never sent again.
+        const startedAt = (attempt.startedAt ?? attempt.requestedAt).getTime();
+        const budget = transactionBudgetMs(client.settings.timing);
+        const wait = Math.min(startedAt + budget - this.clock.now().getTime(), budget);
+        // Stopping: the lease lapses and another bridge takes the attempt over.
+        if (!(await this.pause(wait))) return;
         const last = await client.lastTransaction();
         if (last.answer.reference === attempt.reference) result = { ...last, recovered: true };
         else
@@ -199,7 +280,9 @@ export class ImprintRunner implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.poll);
+    this.shutdown.abort();
     await this.idle().catch(() => undefined);
+    clearInterval(this.heartbeatTimer);
     await this.listener?.stop();
   }
 }

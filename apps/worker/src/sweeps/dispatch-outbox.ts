@@ -4,12 +4,10 @@ import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { NOTICE_SEND } from '@diapason/lifecycle';
-import { NoticeDispatcher, WebhookDispatcher } from '@diapason/notifier';
+import { NoticeDispatcher, SentNotice, WebhookDispatcher } from '@diapason/notifier';
 import { OutboxItem, OutboxRepository, WebhookRepository } from '@diapason/persistence';
 import { Sweep, drainBatches } from '../sweep';
 
-/** A claimed item not finished within this time is claimed again by another worker. */
-const LEASE_MS = 60_000;
 /** After this many failed attempts (about 2 hours of backoff), the channel is given up. */
 const MAX_ATTEMPTS = 12;
 
@@ -30,21 +28,71 @@ export class DispatchOutbox implements Sweep {
     @InjectClock() private readonly clock: Clock,
   ) {}
 
+  /**
+   * A claimed item is leased for DIAPASON_OUTBOX_LEASE, renewed every third of it while the worker
+   * is on it (a provider may be slow): only a worker that died loses its items, to another worker
+   * after the lease. The notice dispatcher then asks the provider before sending again.
+   */
   run(now: Date): Promise<number> {
     const size = this.config.scheduler.batchSize;
+    const leaseMs = this.config.scheduler.outboxLeaseMs;
     return drainBatches(
-      () => this.outbox.claim(now, size, LEASE_MS),
-      (items) => pMap(items, (item) => this.handle(item), { concurrency: 16 }),
+      () => this.outbox.claim(now, size, leaseMs),
+      async (items) => {
+        const working = new Map(items.map((item) => [item.id, item]));
+        const beat = setInterval(
+          () => {
+            const until = new Date(this.clock.now().getTime() + leaseMs);
+            this.outbox
+              .renew([...working.values()], until)
+              .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox lease renewal failed'));
+          },
+          Math.max(100, Math.floor(leaseMs / 3)),
+        );
+        try {
+          await this.handleBatch(items);
+        } finally {
+          clearInterval(beat);
+        }
+      },
       size,
     );
   }
 
-  private async handle(item: OutboxItem): Promise<void> {
+  /**
+   * Sends the batch's notices side by side, then records those that went out in one transaction
+   * and marks the items done in one statement: a few round trips per batch rather than per notice.
+   * If the record fails, the items are retried: their notices, still `sending`, are looked up at
+   * the provider before anything is sent again.
+   */
+  private async handleBatch(items: OutboxItem[]): Promise<void> {
+    const done: string[] = [];
+    const sent: { item: OutboxItem; notice: SentNotice }[] = [];
+    await pMap(
+      items,
+      async (item) => {
+        try {
+          const notice = item.kind === NOTICE_SEND ? await this.notices.send(item) : null;
+          if (notice) sent.push({ item, notice });
+          else done.push(item.id);
+        } catch (error) {
+          await this.failed(item, error);
+        }
+      },
+      { concurrency: 16 },
+    );
     try {
-      if (item.kind === NOTICE_SEND) await this.notices.process(item);
-      await this.outbox.done(item.id, this.clock.now());
+      await this.notices.recordSent(sent.map((s) => s.notice));
+      done.push(...sent.map((s) => s.item.id));
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      for (const { item } of sent) await this.failed(item, error);
+    }
+    await this.outbox.doneMany(done, this.clock.now());
+  }
+
+  private async failed(item: OutboxItem, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
       if (item.attempts >= MAX_ATTEMPTS) {
         this.logger.error({ item: item.id, err: error }, 'outbox item given up');
         if (item.kind === NOTICE_SEND) await this.notices.giveUp(item, message).catch(() => undefined);
@@ -53,6 +101,9 @@ export class DispatchOutbox implements Sweep {
       }
       this.logger.warn({ item: item.id, attempts: item.attempts, err: error }, 'outbox item failed; retried later');
       await this.outbox.retryAt(item.id, new Date(this.clock.now().getTime() + outboxBackoffMs(item.attempts)), message);
+    } catch (failure) {
+      // The lease lapses and the item is taken again.
+      this.logger.error({ item: item.id, err: failure }, 'outbox item outcome could not be recorded');
     }
   }
 }

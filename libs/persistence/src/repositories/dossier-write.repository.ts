@@ -176,6 +176,43 @@ export class DossierWriteRepository {
     );
   }
 
+  /**
+   * `startNoticeClock` and `append` for a batch of notices sent at `sentAt`, in two statements: the
+   * dossiers are locked in id order (no deadlock between two workers' batches), then each notice's
+   * journal entry is inserted with its own details.
+   */
+  async recordNoticesSent(
+    entries: { dossierId: string; establishmentId: string; type: string; actor: Actor; details: Record<string, unknown> }[],
+    sentAt: Date,
+    ackDueAt: Date,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    await this.tx.manager.query(
+      `WITH locked AS (SELECT id FROM dossier WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)
+       UPDATE dossier d SET notice_sent_at = coalesce(d.notice_sent_at, $2), ack_due_at = coalesce(d.ack_due_at, $3)
+         FROM locked WHERE d.id = locked.id`,
+      [[...new Set(entries.map((e) => e.dossierId))], sentAt, ackDueAt],
+    );
+    await this.tx.manager.query(
+      `INSERT INTO dossier_event (dossier_id, establishment_id, type, from_status, to_status, actor_type, actor_id, details, at)
+       SELECT x.dossier, x.establishment, x.type, NULL, NULL, x.actor_type, x.actor_id, x.details, $2
+         FROM jsonb_to_recordset($1::jsonb) AS x(dossier uuid, establishment uuid, type varchar, actor_type varchar, actor_id varchar, details jsonb)`,
+      [
+        JSON.stringify(
+          entries.map((e) => ({
+            dossier: e.dossierId,
+            establishment: e.establishmentId,
+            type: e.type,
+            actor_type: e.actor.type,
+            actor_id: e.actor.id ?? null,
+            details: e.details,
+          })),
+        ),
+        sentAt,
+      ],
+    );
+  }
+
   private async claimCompletions(sql: string, params: unknown[]): Promise<ClaimedCompletion[]> {
     const rows = camelRows<Record<string, unknown>>(returnedRows(await this.tx.manager.query(sql, params)));
     return rows.map((r) => ({

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { returnedRows } from '../raw-result';
 import { camelRow } from '../rows';
 import { TransactionContext } from '../transaction-context';
 
@@ -81,6 +82,25 @@ export class NoticeRepository {
       [id, status, at],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * Records a batch of notices as sent at `at`, each once: a notice already recorded (`sent_at`
+   * set) is left alone, and one a receipt or an opening moved on keeps its status. Returns the
+   * notices this call recorded.
+   */
+  async markSent(sent: { id: string; providerId: string; segments: number | null }[], at: Date): Promise<NoticeRow[]> {
+    if (sent.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, provider varchar, segments integer)),
+       locked AS (SELECT n.id FROM notice n JOIN input USING (id) WHERE n.sent_at IS NULL ORDER BY n.id FOR UPDATE OF n)
+       UPDATE notice n SET status = CASE WHEN n.status IN ('pending', 'sending') THEN 'sent' ELSE n.status END,
+              provider_id = input.provider, segments = input.segments, sent_at = $2
+         FROM input, locked WHERE n.id = input.id AND n.id = locked.id AND n.sent_at IS NULL
+       RETURNING n.*`,
+      [JSON.stringify(sent.map((s) => ({ id: s.id, provider: s.providerId, segments: s.segments }))), at],
+    );
+    return returnedRows<Record<string, unknown>>(rows).map(map);
   }
 
   async update(

@@ -49,6 +49,26 @@ export class OutboxRepository {
     });
   }
 
+  /**
+   * The heartbeat of a worker: the items it still works on stay leased until `leaseUntil`. An item
+   * is named with the attempt count of its claim, so a lease lapsed and claimed by another worker
+   * (attempts moved on) is not renewed. Returns how many were.
+   */
+  async renew(items: Pick<OutboxItem, 'id' | 'attempts'>[], leaseUntil: Date): Promise<number> {
+    if (items.length === 0) return 0;
+    const result: unknown = await this.tx.manager.query(
+      `UPDATE outbox SET lease_until = $3
+        WHERE status = 'sending' AND (id, attempts) IN (SELECT * FROM unnest($1::bigint[], $2::int[])) RETURNING id`,
+      [items.map((i) => i.id), items.map((i) => i.attempts), leaseUntil],
+    );
+    return returnedRows(result).length;
+  }
+
+  async doneMany(ids: string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tx.manager.query(`UPDATE outbox SET status = 'done', done_at = $2, lease_until = NULL WHERE id = ANY($1::bigint[])`, [ids, at]);
+  }
+
   async done(id: string, at: Date): Promise<void> {
     await this.tx.manager.query(`UPDATE outbox SET status = 'done', done_at = $2, lease_until = NULL WHERE id = $1`, [id, at]);
   }

@@ -160,7 +160,8 @@ export class TerminalRepository {
 
   attemptsOf(dossierIds: string[]): Promise<ImprintAttemptEntity[]> {
     if (dossierIds.length === 0) return Promise.resolve([]);
-    return this.tx.manager.find(ImprintAttemptEntity, { where: { dossierId: In(dossierIds) }, order: { requestedAt: 'ASC' } });
+    // Ids are UUIDv7: in the order asked, for attempts asked within the same millisecond too.
+    return this.tx.manager.find(ImprintAttemptEntity, { where: { dossierId: In(dossierIds) }, order: { requestedAt: 'ASC', id: 'ASC' } });
   }
 
   liveAttemptOf(dossierId: string): Promise<ImprintAttemptEntity | null> {
@@ -179,6 +180,8 @@ export class TerminalRepository {
             AND t.retired_at IS NULL
             AND (t.busy_until IS NULL OR t.busy_until < $2)
             AND EXISTS (SELECT 1 FROM imprint_attempt a WHERE a.terminal_id = t.id AND a.status = 'pending')
+            -- An attempt still running there (its bridge died: claimStale's) is settled first.
+            AND NOT EXISTS (SELECT 1 FROM imprint_attempt r WHERE r.terminal_id = t.id AND r.status = 'running')
           ORDER BY t.id LIMIT $3 FOR UPDATE OF t SKIP LOCKED`,
         [host, now, limit],
       );
@@ -189,7 +192,7 @@ export class TerminalRepository {
           await manager.query(
             `UPDATE imprint_attempt SET status = 'running', started_at = $2, lease_until = $3, runner = $4
             WHERE id = (SELECT id FROM imprint_attempt WHERE terminal_id = $1 AND status = 'pending'
-                         ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                         ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING *`,
             [terminal.id, now, leaseUntil, runner],
           ),
@@ -203,24 +206,55 @@ export class TerminalRepository {
     });
   }
 
-  /** Attempts whose bridge stopped answering mid-transaction: taken over to learn how they ended. */
+  /**
+   * Attempts whose bridge stopped renewing its lease mid-transaction (it died): taken over to learn
+   * how they ended, with their terminal marked busy like `claimPending` does, so that nothing else
+   * (a queued attempt, a check) talks to it meanwhile. A terminal held by someone else (a check) waits.
+   */
   async claimStale(host: string, runner: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedAttempt[]> {
     return this.tx.run(async (manager) => {
+      const leaseUntil = new Date(now.getTime() + leaseMs);
       const rows = returnedRows(
         await manager.query(
           `UPDATE imprint_attempt a SET lease_until = $3, runner = $4
           WHERE a.id IN (SELECT a2.id FROM imprint_attempt a2 JOIN terminal t ON t.id = a2.terminal_id
                           WHERE a2.status = 'running' AND a2.lease_until < $2
                             AND (t.bridge_host IS NULL OR t.bridge_host = $1)
-                          ORDER BY a2.lease_until LIMIT $5 FOR UPDATE OF a2 SKIP LOCKED)
+                            AND (t.busy_until IS NULL OR t.busy_until < $2 OR t.busy_with = a2.id::text)
+                          ORDER BY a2.lease_until LIMIT $5 FOR UPDATE OF a2, t SKIP LOCKED)
           RETURNING a.*`,
-          [host, now, new Date(now.getTime() + leaseMs), runner, limit],
+          [host, now, leaseUntil, runner, limit],
         ),
       );
       const attempts = camelRows<ImprintAttemptEntity>(rows);
+      for (const attempt of attempts) {
+        await manager.query(`UPDATE terminal SET busy_until = $2, busy_with = $3 WHERE id = $1`, [attempt.terminalId, leaseUntil, attempt.id]);
+      }
       const terminals = await this.findByIds([...new Set(attempts.map((a) => a.terminalId))]);
       const byId = new Map(terminals.map((t) => [t.id, t]));
       return attempts.map((attempt) => ({ attempt, terminal: byId.get(attempt.terminalId)! }));
+    });
+  }
+
+  /**
+   * The heartbeat of a bridge: its running attempts and their terminals stay leased until
+   * `now + leaseMs`. Returns the attempts still held by this runner (the others were taken over).
+   */
+  async renewLeases(runner: string, attemptIds: string[], now: Date, leaseMs: number): Promise<string[]> {
+    if (attemptIds.length === 0) return [];
+    return this.tx.run(async (manager) => {
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      const rows: { id: string }[] = returnedRows(
+        await manager.query(
+          `UPDATE imprint_attempt SET lease_until = $3 WHERE id = ANY($1::uuid[]) AND status = 'running' AND runner = $2 RETURNING id`,
+          [attemptIds, runner, leaseUntil],
+        ),
+      );
+      const held = rows.map((r) => r.id);
+      if (held.length > 0) {
+        await manager.query(`UPDATE terminal SET busy_until = $2 WHERE busy_with = ANY($1::text[])`, [held, leaseUntil]);
+      }
+      return held;
     });
   }
 
