@@ -46,6 +46,7 @@ export async function benchNotify(): Promise<void> {
     const started = performance.now();
     worker = startNode('dist/apps/worker/src/main.js', {
       DATABASE_URL: url,
+      DIAPASON_WORKER_PORT: '0',
       TWILIO_ACCOUNT_SID: SID,
       TWILIO_AUTH_TOKEN: TOKEN,
       TWILIO_FROM: 'CHBENCH',
