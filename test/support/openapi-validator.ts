@@ -116,8 +116,8 @@ export class OpenApiValidator {
         return;
       }
       // No route at this address (or not for this method): Nest's 404, or 405 with `Allow`, a problem like any other;
-      // under /v1 without a key, the 401 that comes before routing.
-      const unauthenticated = answer.status === 401 && /^\/v1(\/|$)/i.test(pathname);
+      // under /v1 without a known key, the 401 (or, after too many invalid keys, the 429) that comes before routing.
+      const unauthenticated = (answer.status === 401 || answer.status === 429) && /^\/v1(\/|$)/i.test(pathname);
       if (answer.status !== 404 && answer.status !== 405 && !unauthenticated) {
         throw new Error(`OpenAPI: ${where}: no documented operation for ${answer.method} ${pathname}`);
       }
