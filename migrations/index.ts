@@ -6,6 +6,7 @@ import { ApiKeyScopes1795564721695 } from './1795564721695-api-key-scopes';
 import { NoticeDeliveryStatus1795565000000 } from './1795565000000-notice-delivery-status';
 import { PersonalDataRetention1795565037562 } from './1795565037562-personal-data-retention';
 import { TerminalOwnership1795565041201 } from './1795565041201-terminal-ownership';
+import { AccountingModel1795567136553 } from './1795567136553-accounting-model';
 
 /** Every migration, in order. The only way the schema changes. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   NoticeDeliveryStatus1795565000000,
   PersonalDataRetention1795565037562,
   TerminalOwnership1795565041201,
+  AccountingModel1795567136553,
 ];

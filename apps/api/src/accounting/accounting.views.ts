@@ -1,0 +1,117 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { TREASURY_BANK_CODE, formatIban } from '@diapason/accounting';
+import { MERCHANT_CONTRACT_MODALITIES } from '@diapason/persistence';
+import type { BankAccountRow, JournalLineRow, MerchantContractModality, MerchantContractRow } from '@diapason/persistence';
+
+export class BankAccountView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'FR7610071750000000100012345', description: 'IBAN au format électronique (sans espaces).' }) iban!: string;
+  @ApiProperty({ example: 'FR76 1007 1750 0000 0010 0012 345', description: 'IBAN par groupes de quatre, tel qu’imprimé.' }) ibanDisplay!: string;
+  @ApiProperty({ example: 'Compte DFT de la régie des hospitalisations' }) label!: string;
+  @ApiProperty({ description: 'Compte tenu par le Trésor (code banque 10071) : un compte DFT.' }) treasury!: boolean;
+  @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: 'string', format: 'date-time' }) updatedAt!: string;
+}
+
+export const toBankAccountView = (a: BankAccountRow): BankAccountView => ({
+  id: a.id,
+  iban: a.iban,
+  ibanDisplay: formatIban(a.iban),
+  label: a.label,
+  treasury: a.iban.startsWith('FR') && a.iban.slice(4, 9) === TREASURY_BANK_CODE,
+  createdAt: a.createdAt.toISOString(),
+  updatedAt: a.updatedAt.toISOString(),
+});
+
+export class BankAccountListView {
+  @ApiProperty({ type: [BankAccountView] }) data!: BankAccountView[];
+}
+
+export class MerchantContractView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: '1234567' }) number!: string;
+  @ApiProperty({ enum: MERCHANT_CONTRACT_MODALITIES }) modality!: MerchantContractModality;
+  @ApiProperty({ example: 'Banque acquéreur' }) acquirer!: string;
+  @ApiProperty({ format: 'uuid' }) settlementAccountId!: string;
+  @ApiProperty({ example: 'FR7610071750000000100012345', description: 'IBAN du compte de règlement.' }) settlementIban!: string;
+  @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: 'string', format: 'date-time' }) updatedAt!: string;
+}
+
+export const toMerchantContractView = (c: MerchantContractRow): MerchantContractView => ({
+  id: c.id,
+  number: c.number,
+  modality: c.modality,
+  acquirer: c.acquirer,
+  settlementAccountId: c.settlementAccountId,
+  settlementIban: c.settlementIban,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+export class MerchantContractListView {
+  @ApiProperty({ type: [MerchantContractView] }) data!: MerchantContractView[];
+}
+
+export class JournalLineView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['plbs_completion', 'desk_payment', 'refund'], description: 'Mouvement : débit PLBS, paiement au guichet, remboursement.' })
+  kind!: string;
+  @ApiProperty({ example: 'REGIE-01' }) regieCode!: string;
+  @ApiProperty({ type: 'string', nullable: true, description: 'Contrat commerçant ; null pour un mouvement antérieur aux contrats.' })
+  contractNumber!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, enum: MERCHANT_CONTRACT_MODALITIES }) modality!: MerchantContractModality | null;
+  @ApiProperty({ type: 'string', nullable: true, description: 'IBAN du compte de règlement du contrat.' }) accountIban!: string | null;
+  @ApiProperty({ example: 1750, description: 'Montant en centimes d’euro.' }) amountCents!: number;
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true }) dossierId!: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) gapDossierNumber!: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) invoiceReference!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, description: 'Référence de la transaction chez l’acquéreur.' }) transactionReference!: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time' }) debitedAt!: string;
+  @ApiProperty({ type: 'string', format: 'date', description: 'Jour du débit (heure de Paris).' }) debitDate!: string;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: 'Date de règlement annoncée par l’acquéreur.' })
+  settlementDate!: string | null;
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true, description: 'Remise de l’acquéreur qui contient le débit.' })
+  remittanceId!: string | null;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: 'Date de crédit sur le compte, dès que le relevé la montre.' })
+  creditedOn!: string | null;
+}
+
+export const toJournalLineView = (l: JournalLineRow): JournalLineView => ({ ...l, debitedAt: l.debitedAt.toISOString() });
+
+export class JournalView {
+  @ApiProperty({ type: [JournalLineView] }) data!: JournalLineView[];
+  @ApiProperty({ description: 'Nombre de lignes.' }) count!: number;
+  @ApiProperty({ description: 'Total des montants, en centimes.' }) totalCents!: number;
+}
+
+export class StatementBalanceView {
+  @ApiProperty({ type: 'string', format: 'date' }) date!: string;
+  @ApiProperty({ description: 'Solde signé, en centimes (négatif : débiteur).' }) amountCents!: number;
+}
+
+export class StatementAccountSummaryView {
+  @ApiProperty({ format: 'uuid' }) bankAccountId!: string;
+  @ApiProperty() iban!: string;
+  @ApiProperty() label!: string;
+  @ApiProperty({ type: StatementBalanceView, nullable: true }) openingBalance!: StatementBalanceView | null;
+  @ApiProperty({ type: StatementBalanceView, nullable: true }) closingBalance!: StatementBalanceView | null;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: 'Première date d’opération.' }) from!: string | null;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: 'Dernière date d’opération.' }) to!: string | null;
+  @ApiProperty() lines!: number;
+  @ApiProperty({ description: 'Lignes nouvelles (les autres étaient déjà connues par un relevé précédent).' }) newLines!: number;
+  @ApiProperty() credits!: number;
+  @ApiProperty({ description: 'Total des crédits, en centimes.' }) creditsCents!: number;
+  @ApiProperty() debits!: number;
+  @ApiProperty({ description: 'Total des débits, en centimes.' }) debitsCents!: number;
+}
+
+export class StatementSummaryView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['cfonb120', 'camt053'], description: 'Format reconnu d’après le contenu.' }) format!: string;
+  @ApiProperty({ description: 'true : ce fichier avait déjà été importé ; rien n’a changé.' }) alreadyImported!: boolean;
+  @ApiProperty({ type: 'string', format: 'date-time' }) importedAt!: string;
+  @ApiProperty() lines!: number;
+  @ApiProperty() newLines!: number;
+  @ApiProperty({ type: [StatementAccountSummaryView] }) accounts!: StatementAccountSummaryView[];
+}

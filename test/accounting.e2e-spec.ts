@@ -1,0 +1,172 @@
+import { frenchIbanFromRib } from '@diapason/accounting';
+import { TransactionContext } from '@diapason/persistence';
+import { DEMO_DFT_IBAN, DEMO_REGIE, seedDemo } from '../scripts/demo-seed';
+import { ApiHarness, startApi } from './support/api-harness';
+import { createDossier, driveTo } from './support/fixtures';
+
+const DFT_IBAN = frenchIbanFromRib('10071', '75000', '00001000123');
+const OTHER_IBAN = frenchIbanFromRib('30004', '00821', '00012345678');
+
+/** The same IBAN with one digit of the account number changed: both keys break. */
+function mistyped(iban: string): string {
+  const last = iban.at(-5)!;
+  return `${iban.slice(0, -5)}${last === '9' ? '0' : String(Number(last) + 1)}${iban.slice(-4)}`;
+}
+
+describe('Accounting model: bank accounts, merchant contracts, DFT account (issue 11, point 1)', () => {
+  let api: ApiHarness;
+  let key: string;
+
+  beforeAll(async () => {
+    api = await startApi();
+    key = await api.createKey('CH-COMPTA');
+  });
+  afterAll(() => api?.close());
+
+  it('declares bank accounts with a checked IBAN, refuses a wrong key in French, and lists them', async () => {
+    const created = await api.request('POST', '/v1/bank-accounts', {
+      key,
+      body: { iban: DFT_IBAN.replace(/(.{4})/g, '$1 '), label: 'Compte DFT régie 01' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ iban: DFT_IBAN, label: 'Compte DFT régie 01', treasury: true });
+
+    const wrong = await api.request('POST', '/v1/bank-accounts', { key, body: { iban: mistyped(OTHER_IBAN), label: 'Faux' } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.code).toBe('validation_failed');
+    expect(wrong.body.detail).toMatch(/IBAN invalide : La clé de contrôle de l’IBAN est fausse/);
+    expect(wrong.body.errors).toEqual([{ field: 'iban', message: expect.stringMatching(/clé de contrôle/) }]);
+
+    const again = await api.request('POST', '/v1/bank-accounts', { key, body: { iban: DFT_IBAN, label: 'Doublon' } });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('bank_account_exists');
+
+    const other = await api.request('POST', '/v1/bank-accounts', { key, body: { iban: OTHER_IBAN, label: 'Banque commerciale' } });
+    expect(other.status).toBe(201);
+    expect(other.body.treasury).toBe(false);
+
+    const renamed = await api.request('PUT', `/v1/bank-accounts/${other.body.id}`, { key, body: { iban: OTHER_IBAN, label: 'Compte proximité' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.label).toBe('Compte proximité');
+    const clash = await api.request('PUT', `/v1/bank-accounts/${other.body.id}`, { key, body: { iban: DFT_IBAN, label: 'x' } });
+    expect(clash.status).toBe(409);
+
+    const list = await api.request('GET', '/v1/bank-accounts', { key });
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((a: { iban: string }) => a.iban).sort()).toEqual([DFT_IBAN, OTHER_IBAN].sort());
+  });
+
+  it('sets the régie’s DFT account, settles contracts on it by default and on another account when multi-domiciliated', async () => {
+    const accounts = (await api.request('GET', '/v1/bank-accounts', { key })).body.data as { id: string; iban: string }[];
+    const dft = accounts.find((a) => a.iban === DFT_IBAN)!;
+    const other = accounts.find((a) => a.iban === OTHER_IBAN)!;
+
+    const noDefault = await api.request('POST', '/v1/merchant-contracts', {
+      key,
+      body: { number: '7000001', modality: 'plbs_diapason', acquirer: 'Banque acquéreur' },
+    });
+    expect(noDefault.status).toBe(422);
+    expect(noDefault.body.code).toBe('settlement_account_required');
+
+    const regie = await api.request('PUT', '/v1/regies/REGIE-01', { key, body: { name: 'Régie des hospitalisations', dftAccountId: dft.id } });
+    expect(regie.status).toBe(200);
+    expect(regie.body.dftAccountId).toBe(dft.id);
+    expect((await api.request('GET', '/v1/regies', { key })).body.data[0].dftAccountId).toBe(dft.id);
+    const unknown = await api.request('PUT', '/v1/regies/REGIE-01', { key, body: { dftAccountId: '0190a000-0000-7000-8000-000000000000' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.code).toBe('unknown_bank_account');
+
+    const plbs = await api.request('POST', '/v1/merchant-contracts', {
+      key,
+      body: { number: '7000001', modality: 'plbs_diapason', acquirer: 'Banque acquéreur' },
+    });
+    expect(plbs.status).toBe(201);
+    expect(plbs.body).toMatchObject({ number: '7000001', modality: 'plbs_diapason', settlementAccountId: dft.id, settlementIban: DFT_IBAN });
+
+    const contact = await api.request('POST', '/v1/merchant-contracts', {
+      key,
+      body: { number: '7000002', modality: 'proximite_contact', acquirer: 'Banque acquéreur', settlementAccountId: other.id },
+    });
+    expect(contact.status).toBe(201);
+    expect(contact.body.settlementIban).toBe(OTHER_IBAN);
+
+    const secondPlbs = await api.request('POST', '/v1/merchant-contracts', {
+      key,
+      body: { number: '7000009', modality: 'plbs_diapason', acquirer: 'Banque acquéreur' },
+    });
+    expect(secondPlbs.status).toBe(409);
+    expect(secondPlbs.body.code).toBe('modality_has_contract');
+    const sameNumber = await api.request('POST', '/v1/merchant-contracts', {
+      key,
+      body: { number: '7000001', modality: 'vads', acquirer: 'Banque acquéreur' },
+    });
+    expect(sameNumber.status).toBe(409);
+    expect(sameNumber.body.code).toBe('merchant_contract_exists');
+    const badModality = await api.request('POST', '/v1/merchant-contracts', { key, body: { number: '7000003', modality: 'cheque', acquirer: 'X' } });
+    expect(badModality.status).toBe(400);
+
+    const moved = await api.request('PUT', `/v1/merchant-contracts/${contact.body.id}`, {
+      key,
+      body: { number: '7000002', modality: 'proximite_contact', acquirer: 'Autre acquéreur', settlementAccountId: dft.id },
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ acquirer: 'Autre acquéreur', settlementIban: DFT_IBAN });
+
+    const list = await api.request('GET', '/v1/merchant-contracts', { key });
+    expect(list.body.data.map((c: { modality: string }) => c.modality)).toEqual(['plbs_diapason', 'proximite_contact']);
+  });
+
+  it('records the PLBS contract on each debit', async () => {
+    const dossier = await createDossier(api, key);
+    await driveTo(api, dossier.id, 'completed');
+    const tx = api.app.get(TransactionContext);
+    const [row] = await tx.manager.query(`SELECT c.number FROM dossier d JOIN merchant_contract c ON c.id = d.merchant_contract_id WHERE d.id = $1`, [
+      dossier.id,
+    ]);
+    expect(row.number).toBe('7000001');
+  });
+
+  it('answers 404 for another establishment’s accounts and contracts, and 403 to a key without the accounting scope', async () => {
+    const mine = (await api.request('GET', '/v1/bank-accounts', { key })).body.data[0].id as string;
+    const contract = (await api.request('GET', '/v1/merchant-contracts', { key })).body.data[0].id as string;
+    const stranger = await api.createKey('CH-AUTRE');
+    expect((await api.request('GET', `/v1/bank-accounts/${mine}`, { key: stranger })).status).toBe(404);
+    expect((await api.request('PUT', `/v1/bank-accounts/${mine}`, { key: stranger, body: { iban: DFT_IBAN, label: 'x' } })).status).toBe(404);
+    expect((await api.request('GET', `/v1/merchant-contracts/${contract}`, { key: stranger })).status).toBe(404);
+    expect((await api.request('GET', `/v1/bank-accounts/not-a-uuid`, { key: stranger })).status).toBe(404);
+    expect((await api.request('GET', '/v1/bank-accounts', { key: stranger })).body.data).toEqual([]);
+    const foreignDft = await api.request('PUT', '/v1/regies/REGIE-01', { key: stranger, body: { dftAccountId: mine } });
+    expect(foreignDft.status).toBe(422);
+
+    const cashier = await api.createKey('CH-COMPTA', undefined, ['dossiers']);
+    for (const path of ['/v1/bank-accounts', '/v1/merchant-contracts']) {
+      const refused = await api.request('GET', path, { key: cashier });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'insufficient_scope', scope: 'accounting' });
+    }
+    const dftByCashier = await api.request('PUT', '/v1/regies/REGIE-01', { key: cashier, body: { dftAccountId: mine } });
+    expect(dftByCashier.status).toBe(403);
+    expect((await api.request('PUT', '/v1/regies/REGIE-01', { key: cashier, body: { phone: '01 99 00 12 34' } })).status).toBe(200);
+    const reader = await api.createKey('CH-COMPTA', undefined, ['read_only']);
+    expect((await api.request('GET', '/v1/bank-accounts', { key: reader })).status).toBe(200);
+    expect((await api.request('POST', '/v1/bank-accounts', { key: reader, body: { iban: OTHER_IBAN, label: 'x' } })).status).toBe(403);
+  });
+
+  it('npm start seeds the demo régie with a DFT account and one contract per modality, once', async () => {
+    await seedDemo(api.dataSource);
+    await seedDemo(api.dataSource);
+    const demoKey = await api.createKey('DEMO');
+    const accounts = (await api.request('GET', '/v1/bank-accounts', { key: demoKey })).body.data;
+    expect(accounts).toEqual([expect.objectContaining({ iban: DEMO_DFT_IBAN, treasury: true })]);
+    const regie = (await api.request('GET', '/v1/regies', { key: demoKey })).body.data.find((r: { code: string }) => r.code === DEMO_REGIE);
+    expect(regie.dftAccountId).toBe(accounts[0].id);
+    const contracts = (await api.request('GET', '/v1/merchant-contracts', { key: demoKey })).body.data;
+    expect(contracts.map((c: { modality: string }) => c.modality).sort()).toEqual([
+      'plbs_diapason',
+      'proximite_contact',
+      'proximite_sans_contact',
+      'vads',
+    ]);
+    for (const contract of contracts) expect(contract.settlementAccountId).toBe(accounts[0].id);
+  });
+});
