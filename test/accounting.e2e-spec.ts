@@ -170,3 +170,111 @@ describe('Accounting model: bank accounts, merchant contracts, DFT account (issu
     for (const contract of contracts) expect(contract.settlementAccountId).toBe(accounts[0].id);
   });
 });
+
+describe('Encashment journal (issue 11, point 2)', () => {
+  let api: ApiHarness;
+  let key: string;
+  let dftId: string;
+
+  beforeAll(async () => {
+    api = await startApi();
+    key = await api.createKey('CH-JOURNAL');
+    const dft = await api.request('POST', '/v1/bank-accounts', { key, body: { iban: DFT_IBAN, label: 'DFT' } });
+    dftId = dft.body.id;
+    const other = await api.request('POST', '/v1/bank-accounts', { key, body: { iban: OTHER_IBAN, label: 'Autre' } });
+    await api.request('PUT', '/v1/regies/REGIE-01', { key, body: { dftAccountId: dftId } });
+    await api.request('POST', '/v1/merchant-contracts', { key, body: { number: 'PLBS-1', modality: 'plbs_diapason', acquirer: 'Acquéreur' } });
+    await api.request('POST', '/v1/merchant-contracts', {
+      key,
+      body: { number: 'CT-1', modality: 'proximite_contact', acquirer: 'Acquéreur', settlementAccountId: other.body.id },
+    });
+  });
+  afterAll(() => api?.close());
+
+  it('has one line per completed debit, with its régie, contract, account, amount and references; nothing for a refused one', async () => {
+    const first = await createDossier(api, key);
+    await driveTo(api, first.id, 'completed');
+    api.clock.advance(24 * 3600_000);
+    const second = await createDossier(api, key, { regieCode: 'REGIE-02' });
+    await driveTo(api, second.id, 'completed', 9000);
+    const refused = await createDossier(api, key);
+    await driveTo(api, refused.id, 'bank_rejected');
+
+    const journal = await api.request('GET', '/v1/journal', { key });
+    expect(journal.status).toBe(200);
+    expect(journal.body.count).toBe(2);
+    expect(journal.body.totalCents).toBe(3500);
+    expect(journal.body.data[0]).toEqual({
+      id: expect.any(String),
+      kind: 'plbs_completion',
+      regieCode: 'REGIE-01',
+      contractNumber: 'PLBS-1',
+      modality: 'plbs_diapason',
+      accountIban: DFT_IBAN,
+      amountCents: 1750,
+      dossierId: first.id,
+      gapDossierNumber: first.gapDossierNumber,
+      invoiceReference: null,
+      transactionReference: 'ACQFIXTURE',
+      debitedAt: '2026-11-23T09:00:00.000Z',
+      debitDate: '2026-11-23',
+      settlementDate: '2026-11-23',
+      remittanceId: null,
+      creditedOn: null,
+    });
+    expect(journal.body.data[1]).toMatchObject({ regieCode: 'REGIE-02', dossierId: second.id, debitDate: '2026-11-24' });
+
+    const byRegie = await api.request('GET', '/v1/journal?regie=REGIE-02', { key });
+    expect(byRegie.body.data.map((l: { dossierId: string }) => l.dossierId)).toEqual([second.id]);
+    const byDay = await api.request('GET', '/v1/journal?from=2026-11-24&to=2026-11-24', { key });
+    expect(byDay.body.data.map((l: { dossierId: string }) => l.dossierId)).toEqual([second.id]);
+    expect((await api.request('GET', '/v1/journal?contract=PLBS-1', { key })).body.count).toBe(2);
+    expect((await api.request('GET', '/v1/journal?contract=CT-1', { key })).body.count).toBe(0);
+    expect((await api.request('GET', '/v1/journal?regie=NOPE', { key })).status).toBe(404);
+    expect((await api.request('GET', '/v1/journal?contract=NOPE', { key })).status).toBe(404);
+    expect((await api.request('GET', '/v1/journal?from=2026-13-45x', { key })).status).toBe(400);
+    expect((await api.request('GET', '/v1/journal?from=2026-12-01&to=2026-11-01', { key })).status).toBe(422);
+    expect((await api.request('GET', '/v1/journal?format=pdf', { key })).status).toBe(400);
+  });
+
+  it('exports CSV the French way and XLSX with typed cells', async () => {
+    const csv = await api.request('GET', '/v1/journal?format=csv', { key });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const raw = Buffer.from(await (await fetch(`${api.url}/v1/journal?format=csv`, { headers: { authorization: `Bearer ${key}` } })).arrayBuffer());
+    expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = raw.subarray(3).toString('utf8').trimEnd().split('\r\n');
+    expect(rows[0]).toMatch(/^Date de débit;Mouvement;Régie;Contrat;Compte;Montant;/);
+    expect(rows[1]).toContain('23/11/2026;Débit PLBS;REGIE-01;PLBS-1;');
+    expect(rows[1]).toContain(';17,50;');
+
+    const response = await fetch(`${api.url}/v1/journal?format=xlsx&regie=REGIE-01`, { headers: { authorization: `Bearer ${key}` } });
+    expect(response.status).toBe(200);
+    api.openapi.check({
+      method: 'GET',
+      path: '/v1/journal?format=xlsx',
+      status: 200,
+      contentType: response.headers.get('content-type'),
+      body: undefined,
+      text: '',
+    });
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await response.arrayBuffer());
+    const sheet = workbook.worksheets[0];
+    expect(sheet.getRow(2).getCell(6).value).toBe(17.5);
+    expect(sheet.getRow(2).getCell(1).value).toEqual(new Date(Date.UTC(2026, 10, 23)));
+  });
+
+  it('keeps each establishment to its own journal, and refuses keys without the accounting scope', async () => {
+    const stranger = await api.createKey('CH-AILLEURS');
+    const theirs = await createDossier(api, stranger);
+    await driveTo(api, theirs.id, 'completed');
+    const their = await api.request('GET', '/v1/journal', { key: stranger });
+    // No contract yet there: the line stays, without contract or account.
+    expect(their.body.data).toEqual([expect.objectContaining({ dossierId: theirs.id, contractNumber: null, accountIban: null })]);
+    expect((await api.request('GET', '/v1/journal', { key })).body.count).toBe(2);
+    const cashier = await api.createKey('CH-JOURNAL', undefined, ['dossiers', 'terminals']);
+    expect((await api.request('GET', '/v1/journal', { key: cashier })).status).toBe(403);
+  });
+});
