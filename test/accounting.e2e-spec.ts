@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { frenchIbanFromRib } from '@diapason/accounting';
 import { TransactionContext } from '@diapason/persistence';
 import { DEMO_DFT_IBAN, DEMO_REGIE, seedDemo } from '../scripts/demo-seed';
@@ -276,5 +278,107 @@ describe('Encashment journal (issue 11, point 2)', () => {
     expect((await api.request('GET', '/v1/journal', { key })).body.count).toBe(2);
     const cashier = await api.createKey('CH-JOURNAL', undefined, ['dossiers', 'terminals']);
     expect((await api.request('GET', '/v1/journal', { key: cashier })).status).toBe(403);
+  });
+});
+
+describe('Bank statements: POST /v1/statements (issue 11, point 4)', () => {
+  const fixtures = join(__dirname, '../libs/accounting/src/fixtures');
+  const cfonb = readFileSync(join(fixtures, 'dft-10071-2026-01.cfonb120.txt'), 'utf8');
+  const camt = readFileSync(join(fixtures, 'dft-10071-2026-01.camt053.xml'), 'utf8');
+  const dftIban = frenchIbanFromRib('10071', '75000', '00001005783');
+  const bankIban = frenchIbanFromRib('30004', '00823', '00010123456');
+  let api: ApiHarness;
+  let key: string;
+
+  beforeAll(async () => {
+    api = await startApi({ env: { DIAPASON_STATEMENT_LIMIT_BYTES: '8192' } });
+    key = await api.createKey('CH-RELEVES');
+  });
+  afterAll(() => api?.close());
+
+  const post = (rawBody: string, contentType: string, withKey = key) =>
+    api.request('POST', '/v1/statements', { key: withKey, rawBody, headers: { 'content-type': contentType } });
+
+  async function multipart(content: string, field = 'file') {
+    const form = new FormData();
+    form.append(field, new Blob([content], { type: 'application/octet-stream' }), 'releve.txt');
+    const response = await fetch(`${api.url}/v1/statements`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+    const text = await response.text();
+    const body = JSON.parse(text);
+    api.openapi.check({
+      method: 'POST',
+      path: '/v1/statements',
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body,
+      text,
+    });
+    return { status: response.status, body };
+  }
+
+  it('refuses a statement of an undeclared account, naming it, and stores nothing', async () => {
+    const res = await post(cfonb, 'text/plain');
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('unknown_bank_account');
+    expect(res.body.detail).toMatch(/n’est pas déclaré/);
+    const tx = api.app.get(TransactionContext);
+    expect((await tx.manager.query(`SELECT count(*)::int AS n FROM bank_statement`))[0].n).toBe(0);
+  });
+
+  it('imports a CFONB 120 file sent as is, recognised from its content, and changes nothing the second time', async () => {
+    await api.request('POST', '/v1/bank-accounts', { key, body: { iban: dftIban, label: 'DFT régie' } });
+    await api.request('POST', '/v1/bank-accounts', { key, body: { iban: bankIban, label: 'Multi-domiciliation' } });
+    const first = await post(cfonb, 'text/plain; charset=iso-8859-1');
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ format: 'cfonb120', alreadyImported: false });
+    expect(first.body.accounts.map((a: { iban: string }) => a.iban)).toEqual([dftIban, bankIban]);
+    const dft = first.body.accounts[0];
+    expect(dft.openingBalance).toEqual({ date: '2026-01-02', amountCents: 125000 });
+    expect(dft.lines).toBeGreaterThan(0);
+    expect(dft.newLines).toBe(dft.lines);
+    expect(dft.creditsCents).toBeGreaterThan(0);
+    expect(first.body.lines).toBe(first.body.newLines);
+
+    const again = await post(cfonb, 'application/octet-stream');
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...first.body, alreadyImported: true });
+    const tx = api.app.get(TransactionContext);
+    expect((await tx.manager.query(`SELECT count(*)::int AS n FROM statement_line`))[0].n).toBe(first.body.lines);
+  });
+
+  it('imports camt.053 as XML or as a multipart upload, once', async () => {
+    const xml = await post(camt, 'application/xml');
+    expect(xml.status).toBe(201);
+    expect(xml.body.format).toBe('camt053');
+    const upload = await multipart(camt);
+    expect(upload.status).toBe(200);
+    expect(upload.body).toMatchObject({ id: xml.body.id, alreadyImported: true });
+  });
+
+  it('answers French problems for what is not a statement, and refuses before reading a body without a key', async () => {
+    const garbage = await post('Bonjour, voici le relevé.\n', 'text/plain');
+    expect(garbage.status).toBe(422);
+    expect(garbage.body.code).toBe('invalid_bank_statement');
+    expect(garbage.body.detail).toMatch(/Format de relevé non reconnu/);
+    const broken = await post(cfonb.replace(/^04(.{88})\d/m, '04$1X'), 'text/plain');
+    expect(broken.status).toBe(422);
+    expect(broken.body.line).toEqual(expect.any(Number));
+
+    const json = await api.request('POST', '/v1/statements', { key, body: { file: cfonb } });
+    expect(json.status).toBe(415);
+    expect(json.body.detail).toMatch(/text\/plain/);
+    expect((await post('', 'text/plain')).status).toBe(400);
+    expect((await multipart(cfonb, 'fichier')).status).toBe(400);
+
+    const tooBig = await post('x'.repeat(9000), 'text/plain');
+    expect(tooBig.status).toBe(413);
+    expect((await multipart('x'.repeat(9000))).status).toBe(413);
+
+    const anonymous = await api.request('POST', '/v1/statements', { rawBody: cfonb, headers: { 'content-type': 'text/plain' } });
+    expect(anonymous.status).toBe(401);
+    const cashier = await api.createKey('CH-RELEVES', undefined, ['dossiers']);
+    expect((await post(cfonb, 'text/plain', cashier)).status).toBe(403);
+    // Other routes still take JSON only.
+    expect((await api.request('POST', '/v1/bank-accounts', { key, rawBody: 'iban', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
   });
 });
