@@ -121,6 +121,16 @@ describe('OpenAPI document', () => {
         'deleteWebhookEndpoint',
         'listWebhookDeliveries',
         'getHealth',
+        'listBankAccounts',
+        'createBankAccount',
+        'getBankAccount',
+        'updateBankAccount',
+        'listMerchantContracts',
+        'createMerchantContract',
+        'getMerchantContract',
+        'updateMerchantContract',
+        'getJournal',
+        'importStatement',
       ].sort(),
     );
   });
