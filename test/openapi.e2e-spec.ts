@@ -131,6 +131,11 @@ describe('OpenAPI document', () => {
         'updateMerchantContract',
         'getJournal',
         'importStatement',
+        'uploadRemittances',
+        'listRemittances',
+        'getReconciliation',
+        'matchManually',
+        'unmatch',
       ].sort(),
     );
   });

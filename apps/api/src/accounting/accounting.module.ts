@@ -2,15 +2,26 @@ import { Module } from '@nestjs/common';
 import { BankAccountsController } from './bank-accounts.controller';
 import { JournalController } from './journal.controller';
 import { MerchantContractsController } from './merchant-contracts.controller';
+import { ReconciliationController } from './reconciliation.controller';
+import { RemittancesController } from './remittances.controller';
 import { StatementsController } from './statements.controller';
 import { BankAccounts } from './usecases/bank-accounts';
 import { ImportStatement } from './usecases/import-statement';
 import { Journal } from './usecases/journal';
+import { Reconciliation } from './usecases/reconciliation';
+import { Remittances } from './usecases/remittances';
 import { MerchantContracts } from './usecases/merchant-contracts';
 
 /** The accountants' API (key scope `accounting`): accounts, contracts, journal, statements. */
 @Module({
-  controllers: [BankAccountsController, MerchantContractsController, JournalController, StatementsController],
-  providers: [BankAccounts, MerchantContracts, Journal, ImportStatement],
+  controllers: [
+    BankAccountsController,
+    MerchantContractsController,
+    JournalController,
+    StatementsController,
+    RemittancesController,
+    ReconciliationController,
+  ],
+  providers: [BankAccounts, MerchantContracts, Journal, ImportStatement, Remittances, Reconciliation],
 })
 export class AccountingModule {}

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TREASURY_BANK_CODE, formatIban } from '@diapason/accounting';
 import { MERCHANT_CONTRACT_MODALITIES } from '@diapason/persistence';
-import type { BankAccountRow, JournalLineRow, MerchantContractModality, MerchantContractRow } from '@diapason/persistence';
+import type { BankAccountRow, JournalLineRow, MatchRow, MerchantContractModality, MerchantContractRow, RemittanceRow } from '@diapason/persistence';
 
 export class BankAccountView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -114,4 +114,128 @@ export class StatementSummaryView {
   @ApiProperty() lines!: number;
   @ApiProperty() newLines!: number;
   @ApiProperty({ type: [StatementAccountSummaryView] }) accounts!: StatementAccountSummaryView[];
+}
+
+export class RemittanceView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() contractNumber!: string;
+  @ApiProperty({ enum: MERCHANT_CONTRACT_MODALITIES }) modality!: MerchantContractModality;
+  @ApiProperty({ description: 'IBAN du compte sur lequel le contrat est réglé.' }) settlementIban!: string;
+  @ApiProperty({ type: 'string', format: 'date' }) settlementDate!: string;
+  @ApiProperty({ description: 'Total de la remise, en centimes.' }) totalCents!: number;
+  @ApiProperty({ type: 'string', nullable: true }) reference!: string | null;
+  @ApiProperty({ enum: ['upload', 'acquirer'] }) source!: string;
+  @ApiProperty() debitCount!: number;
+  @ApiProperty({ description: 'Somme des débits de la remise, en centimes.' }) debitsTotalCents!: number;
+  @ApiProperty({ description: 'true : les débits ne font pas le total de la remise.' }) flagged!: boolean;
+  @ApiProperty({ description: 'Débits de la remise retrouvés dans le journal (débit ↔ dossier).' }) journalLines!: number;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: 'Date du crédit rapproché sur le relevé.' }) creditDate!: string | null;
+}
+
+export const toRemittanceView = (r: RemittanceRow): RemittanceView => ({
+  id: r.id,
+  contractNumber: r.contractNumber,
+  modality: r.modality,
+  settlementIban: r.settlementIban,
+  settlementDate: r.settlementDate,
+  totalCents: r.totalCents,
+  reference: r.reference,
+  source: r.source,
+  debitCount: r.debitCount,
+  debitsTotalCents: r.debitsTotalCents,
+  flagged: r.debitsTotalCents !== r.totalCents,
+  journalLines: r.journalLines,
+  creditDate: r.creditDate,
+});
+
+export class RemittanceListView {
+  @ApiProperty({ type: [RemittanceView] }) data!: RemittanceView[];
+}
+
+export class RemittanceUploadView {
+  @ApiProperty({ description: 'Remises nouvelles.' }) imported!: number;
+  @ApiProperty({ description: 'Remises déjà connues (même contrat, même jour) : inchangées.' }) alreadyKnown!: number;
+  @ApiProperty({ type: [RemittanceView] }) data!: RemittanceView[];
+}
+
+export class MatchView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) remittanceId!: string;
+  @ApiProperty({ format: 'uuid' }) statementLineId!: string;
+  @ApiProperty({
+    enum: ['reference', 'amount_and_date', 'reference_amount_difference', 'manual'],
+    description: 'Par la référence, par le montant et la date, par la référence avec un écart de montant, ou à la main.',
+  })
+  kind!: string;
+  @ApiProperty() contractNumber!: string;
+  @ApiProperty({ type: 'string', format: 'date' }) settlementDate!: string;
+  @ApiProperty({ type: 'string', nullable: true }) reference!: string | null;
+  @ApiProperty({ description: 'Total de la remise, en centimes.' }) expectedCents!: number;
+  @ApiProperty({ description: 'Montant crédité, en centimes.' }) creditedCents!: number;
+  @ApiProperty({ description: 'Crédité moins attendu, en centimes.' }) differenceCents!: number;
+  @ApiProperty({ type: 'string', format: 'date' }) creditDate!: string;
+  @ApiProperty({ description: 'Exercice de l’arrêté annuel : l’année du crédit.' }) annualYear!: number;
+  @ApiProperty() label!: string;
+  @ApiProperty({ type: 'string', nullable: true, description: 'Clé d’API de l’auteur d’un rapprochement manuel.' }) matchedBy!: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) reason!: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time' }) matchedAt!: string;
+}
+
+export const toMatchView = (m: MatchRow): MatchView => ({
+  id: m.id,
+  remittanceId: m.remittanceId,
+  statementLineId: m.statementLineId,
+  kind: m.kind,
+  contractNumber: m.contractNumber,
+  settlementDate: m.settlementDate,
+  reference: m.reference,
+  expectedCents: m.expectedCents,
+  creditedCents: m.creditedCents,
+  differenceCents: m.differenceCents,
+  creditDate: m.creditDate,
+  annualYear: Number(m.creditDate.slice(0, 4)),
+  label: m.label,
+  matchedBy: m.matchedBy,
+  reason: m.reason,
+  matchedAt: m.matchedAt.toISOString(),
+});
+
+export class UnmatchedLineView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: 'string', format: 'date' }) bookingDate!: string;
+  @ApiProperty() amountCents!: number;
+  @ApiProperty() label!: string;
+  @ApiProperty({ type: 'string', nullable: true }) bankReference!: string | null;
+}
+
+export class UncreditedRemittanceView {
+  @ApiProperty({ format: 'uuid' }) remittanceId!: string;
+  @ApiProperty() contractNumber!: string;
+  @ApiProperty({ type: 'string', format: 'date' }) settlementDate!: string;
+  @ApiProperty({ type: 'string', format: 'date', description: 'Dernier jour ouvré où le crédit est attendu.' }) expectedBy!: string;
+  @ApiProperty() totalCents!: number;
+}
+
+export class DebitsMismatchView {
+  @ApiProperty({ format: 'uuid' }) remittanceId!: string;
+  @ApiProperty() contractNumber!: string;
+  @ApiProperty() totalCents!: number;
+  @ApiProperty() debitsTotalCents!: number;
+  @ApiProperty({ description: 'Total moins somme des débits, en centimes.' }) differenceCents!: number;
+  @ApiProperty({ description: 'Débits de la remise absents du journal.' }) debitsNotInJournal!: number;
+}
+
+export class ReconciliationView {
+  @ApiProperty({ type: BankAccountView }) account!: BankAccountView;
+  @ApiProperty({ type: 'string', format: 'date' }) asOf!: string;
+  @ApiProperty({ type: [MatchView] }) matched!: MatchView[];
+  @ApiProperty({ type: [UnmatchedLineView], description: 'Crédits du relevé qu’aucune remise n’explique.' }) unmatchedLines!: UnmatchedLineView[];
+  @ApiProperty({ type: [UncreditedRemittanceView], description: 'Remises non créditées après leur date attendue.' })
+  overdueRemittances!: UncreditedRemittanceView[];
+  @ApiProperty({ type: [UncreditedRemittanceView], description: 'Remises non créditées, encore dans leur délai.' })
+  pendingRemittances!: UncreditedRemittanceView[];
+  @ApiProperty({ type: [MatchView], description: 'Rapprochements dont le montant crédité n’est pas le total de la remise.' })
+  amountDifferences!: MatchView[];
+  @ApiProperty({ type: [DebitsMismatchView], description: 'Remises dont les débits ne font pas le total, ou absents du journal.' })
+  debitsMismatches!: DebitsMismatchView[];
 }

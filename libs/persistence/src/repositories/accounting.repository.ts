@@ -82,6 +82,88 @@ export interface StoredStatement {
   importedAt: Date;
 }
 
+export interface NewRemittance {
+  id: string;
+  establishmentId: string;
+  merchantContractId: string;
+  settlementDate: string;
+  totalCents: number;
+  reference: string | null;
+  source: 'upload' | 'acquirer';
+  debits: readonly { transactionReference: string; amountCents: number }[];
+  createdAt: Date;
+}
+
+export interface RemittanceRow {
+  id: string;
+  contractNumber: string;
+  modality: MerchantContractModality;
+  settlementAccountId: string;
+  settlementIban: string;
+  settlementDate: string;
+  totalCents: number;
+  reference: string | null;
+  source: 'upload' | 'acquirer';
+  debitCount: number;
+  debitsTotalCents: number;
+  /** Debits of the remittance found in the journal (debit ↔ dossier). */
+  journalLines: number;
+  creditDate: string | null;
+  matchId: string | null;
+}
+
+export interface RemittanceFilter {
+  contractId?: string;
+  accountId?: string;
+  from?: string;
+  to?: string;
+  /** Only those without a match. */
+  unmatched?: boolean;
+}
+
+export interface CreditLineRow {
+  id: string;
+  bankAccountId: string;
+  iban: string;
+  bookingDate: string;
+  amountCents: number;
+  label: string;
+  bankReference: string | null;
+  endToEndId: string | null;
+  additionalText: string[];
+}
+
+export interface MatchRow {
+  id: string;
+  remittanceId: string;
+  statementLineId: string;
+  kind: 'reference' | 'amount_and_date' | 'reference_amount_difference' | 'manual';
+  differenceCents: number;
+  creditDate: string;
+  matchedBy: string | null;
+  reason: string | null;
+  matchedAt: Date;
+  contractNumber: string;
+  settlementDate: string;
+  reference: string | null;
+  expectedCents: number;
+  creditedCents: number;
+  label: string;
+}
+
+export interface NewMatch {
+  id: string;
+  establishmentId: string;
+  remittanceId: string;
+  statementLineId: string;
+  kind: MatchRow['kind'];
+  differenceCents: number;
+  creditDate: string;
+  matchedBy: string | null;
+  reason: string | null;
+  matchedAt: Date;
+}
+
 const CONTRACT_SELECT = `
   SELECT c.id, c.establishment_id, c.number, c.modality, c.acquirer, c.settlement_account_id, b.iban AS settlement_iban,
          c.created_at, c.updated_at
@@ -282,5 +364,199 @@ export class AccountingRepository {
       for (const row of rows) inserted.add(row.fingerprint);
     }
     return inserted;
+  }
+
+  /** Null when the contract already has its remittance of that day. Links the journal lines of its debits. */
+  async insertRemittance(row: NewRemittance): Promise<boolean> {
+    const debitsTotal = row.debits.reduce((sum, debit) => sum + debit.amountCents, 0);
+    const inserted: unknown[] = await this.tx.manager.query(
+      `INSERT INTO remittance (id, establishment_id, merchant_contract_id, settlement_date, total_cents, reference, source, debit_count,
+                               debits_total_cents, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (merchant_contract_id, settlement_date) DO NOTHING RETURNING id`,
+      [
+        row.id,
+        row.establishmentId,
+        row.merchantContractId,
+        row.settlementDate,
+        row.totalCents,
+        row.reference,
+        row.source,
+        row.debits.length,
+        debitsTotal,
+        row.createdAt,
+      ],
+    );
+    if (inserted.length === 0) return false;
+    await this.tx.manager.query(
+      `INSERT INTO remittance_debit (remittance_id, transaction_reference, amount_cents)
+       SELECT $1, x."transactionReference", x."amountCents" FROM jsonb_to_recordset($2::jsonb) AS x("transactionReference" varchar, "amountCents" integer)
+       ON CONFLICT DO NOTHING`,
+      [row.id, JSON.stringify(row.debits)],
+    );
+    await this.tx.manager.query(
+      `UPDATE journal_line SET remittance_id = $1
+        WHERE establishment_id = $2 AND remittance_id IS NULL
+          AND transaction_reference IN (SELECT transaction_reference FROM remittance_debit WHERE remittance_id = $1)`,
+      [row.id, row.establishmentId],
+    );
+    return true;
+  }
+
+  async findRemittanceByContractDay(contractId: string, settlementDate: string): Promise<string | null> {
+    const rows: { id: string }[] = await this.tx.manager.query(`SELECT id FROM remittance WHERE merchant_contract_id = $1 AND settlement_date = $2`, [
+      contractId,
+      settlementDate,
+    ]);
+    return rows[0]?.id ?? null;
+  }
+
+  async remittances(establishmentId: string, filter: RemittanceFilter & { ids?: readonly string[] }): Promise<RemittanceRow[]> {
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `SELECT r.id, c.number AS contract_number, c.modality, c.settlement_account_id, b.iban AS settlement_iban,
+              to_char(r.settlement_date, 'YYYY-MM-DD') AS settlement_date, r.total_cents::int AS total_cents, r.reference, r.source,
+              r.debit_count, r.debits_total_cents::int AS debits_total_cents,
+              (SELECT count(*)::int FROM journal_line j WHERE j.remittance_id = r.id) AS journal_lines,
+              to_char(m.credit_date, 'YYYY-MM-DD') AS credit_date, m.id AS match_id
+         FROM remittance r
+         JOIN merchant_contract c ON c.id = r.merchant_contract_id
+         JOIN bank_account b ON b.id = c.settlement_account_id
+         LEFT JOIN reconciliation_match m ON m.remittance_id = r.id
+        WHERE r.establishment_id = $1
+          AND ($2::uuid IS NULL OR r.merchant_contract_id = $2)
+          AND ($3::uuid IS NULL OR c.settlement_account_id = $3)
+          AND ($4::date IS NULL OR r.settlement_date >= $4)
+          AND ($5::date IS NULL OR r.settlement_date <= $5)
+          AND (NOT $6::boolean OR m.id IS NULL)
+          AND ($7::uuid[] IS NULL OR r.id = ANY($7::uuid[]))
+        ORDER BY r.settlement_date, c.number, r.id`,
+      [
+        establishmentId,
+        filter.contractId ?? null,
+        filter.accountId ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.unmatched ?? false,
+        filter.ids ?? null,
+      ],
+    );
+    return camelRows<RemittanceRow>(rows);
+  }
+
+  /** Credit lines of the account with no match, in the period of their booking date. */
+  async unmatchedCreditLines(establishmentId: string, accountId: string, from?: string, to?: string): Promise<CreditLineRow[]> {
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `SELECT l.id, l.bank_account_id, b.iban, to_char(l.booking_date, 'YYYY-MM-DD') AS booking_date, l.amount_cents::int AS amount_cents,
+              l.label, l.bank_reference, l.end_to_end_id, l.additional_text
+         FROM statement_line l JOIN bank_account b ON b.id = l.bank_account_id
+        WHERE l.establishment_id = $1 AND l.bank_account_id = $2 AND l.direction = 'credit'
+          AND NOT EXISTS (SELECT 1 FROM reconciliation_match m WHERE m.statement_line_id = l.id)
+          AND ($3::date IS NULL OR l.booking_date >= $3) AND ($4::date IS NULL OR l.booking_date <= $4)
+        ORDER BY l.booking_date, l.id`,
+      [establishmentId, accountId, from ?? null, to ?? null],
+    );
+    return camelRows<CreditLineRow>(rows);
+  }
+
+  async findCreditLine(establishmentId: string, id: string): Promise<CreditLineRow | null> {
+    if (!isUuid(id)) return null;
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `SELECT l.id, l.bank_account_id, b.iban, to_char(l.booking_date, 'YYYY-MM-DD') AS booking_date, l.amount_cents::int AS amount_cents,
+              l.label, l.bank_reference, l.end_to_end_id, l.additional_text
+         FROM statement_line l JOIN bank_account b ON b.id = l.bank_account_id
+        WHERE l.establishment_id = $1 AND l.id = $2 AND l.direction = 'credit'`,
+      [establishmentId, id],
+    );
+    return rows[0] ? camelRow<CreditLineRow>(rows[0]) : null;
+  }
+
+  /** The pairs an accountant unmatched by hand: never matched again automatically. */
+  async unmatchedPairs(establishmentId: string): Promise<Set<string>> {
+    const rows: { pair: string }[] = await this.tx.manager.query(
+      `SELECT DISTINCT remittance_id || '/' || statement_line_id AS pair FROM reconciliation_event WHERE establishment_id = $1 AND action = 'unmatch'`,
+      [establishmentId],
+    );
+    return new Set(rows.map((r) => r.pair));
+  }
+
+  /** Inserts the matches whose remittance and line are both free; journal lines get their credit date. Returns how many. */
+  async insertMatches(matches: readonly NewMatch[]): Promise<number> {
+    if (matches.length === 0) return 0;
+    const rows = returnedRows<{ remittance_id: string }>(
+      await this.tx.manager.query(
+        `WITH inserted AS (
+           INSERT INTO reconciliation_match (id, establishment_id, remittance_id, statement_line_id, kind, difference_cents, credit_date,
+                                             matched_by, reason, matched_at)
+           SELECT x.id, x."establishmentId", x."remittanceId", x."statementLineId", x.kind, x."differenceCents", x."creditDate", x."matchedBy",
+                  x.reason, x."matchedAt"
+             FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, "establishmentId" uuid, "remittanceId" uuid, "statementLineId" uuid, kind varchar,
+                  "differenceCents" bigint, "creditDate" date, "matchedBy" varchar, reason varchar, "matchedAt" timestamptz)
+           ON CONFLICT DO NOTHING
+           RETURNING remittance_id, credit_date),
+         credited AS (
+           UPDATE journal_line j SET credited_on = i.credit_date FROM inserted i WHERE j.remittance_id = i.remittance_id RETURNING j.id)
+         SELECT remittance_id FROM inserted`,
+        [JSON.stringify(matches)],
+      ),
+    );
+    return rows.length;
+  }
+
+  async findMatch(establishmentId: string, id: string): Promise<MatchRow | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.matches(establishmentId, { id });
+    return rows[0] ?? null;
+  }
+
+  async matches(establishmentId: string, filter: { accountId?: string; from?: string; to?: string; id?: string }): Promise<MatchRow[]> {
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `SELECT m.id, m.remittance_id, m.statement_line_id, m.kind, m.difference_cents::int AS difference_cents,
+              to_char(m.credit_date, 'YYYY-MM-DD') AS credit_date, m.matched_by, m.reason, m.matched_at,
+              c.number AS contract_number, to_char(r.settlement_date, 'YYYY-MM-DD') AS settlement_date, r.reference,
+              r.total_cents::int AS expected_cents, l.amount_cents::int AS credited_cents, l.label
+         FROM reconciliation_match m
+         JOIN remittance r ON r.id = m.remittance_id
+         JOIN merchant_contract c ON c.id = r.merchant_contract_id
+         JOIN statement_line l ON l.id = m.statement_line_id
+        WHERE m.establishment_id = $1
+          AND ($2::uuid IS NULL OR l.bank_account_id = $2)
+          AND ($3::date IS NULL OR m.credit_date >= $3) AND ($4::date IS NULL OR m.credit_date <= $4)
+          AND ($5::uuid IS NULL OR m.id = $5)
+        ORDER BY m.credit_date, m.id`,
+      [establishmentId, filter.accountId ?? null, filter.from ?? null, filter.to ?? null, filter.id ?? null],
+    );
+    return camelRows<MatchRow>(rows);
+  }
+
+  /** Removes the match; the journal lines of its remittance lose their credit date. */
+  async deleteMatch(establishmentId: string, id: string): Promise<void> {
+    await this.tx.manager.query(
+      `WITH deleted AS (DELETE FROM reconciliation_match WHERE establishment_id = $1 AND id = $2 RETURNING remittance_id)
+       UPDATE journal_line j SET credited_on = NULL FROM deleted d WHERE j.remittance_id = d.remittance_id`,
+      [establishmentId, id],
+    );
+  }
+
+  async logReconciliation(event: {
+    establishmentId: string;
+    action: 'match' | 'unmatch';
+    remittanceId: string;
+    statementLineId: string;
+    actor: string;
+    reason: string;
+    at: Date;
+  }): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO reconciliation_event (establishment_id, action, remittance_id, statement_line_id, actor, reason, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [event.establishmentId, event.action, event.remittanceId, event.statementLineId, event.actor, event.reason, event.at],
+    );
+  }
+
+  /** The bank accounts the lines of a statement were booked on. */
+  async statementAccountIds(statementId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.tx.manager.query(`SELECT DISTINCT bank_account_id AS id FROM statement_line WHERE statement_id = $1`, [
+      statementId,
+    ]);
+    return rows.map((r) => r.id);
   }
 }

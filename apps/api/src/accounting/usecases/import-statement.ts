@@ -8,6 +8,7 @@ import { AccountingRepository, ApiKeyPrincipal, BankAccountRow, NewStatementLine
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemException } from '../../common/problem';
 import { StatementAccountSummaryView, StatementSummaryView } from '../accounting.views';
+import { Reconciliation } from './reconciliation';
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const clip = (text: string | null, length: number): string | null => (text === null ? null : text.slice(0, length));
@@ -22,6 +23,7 @@ export class ImportStatement {
   constructor(
     private readonly tx: TransactionContext,
     private readonly accounting: AccountingRepository,
+    private readonly reconciliation: Reconciliation,
     @InjectClock() private readonly clock: Clock,
   ) {}
 
@@ -38,7 +40,7 @@ export class ImportStatement {
     const statement = parsed.statement;
     const accounts = await this.accountsOf(principal.establishmentId, statement.accounts);
 
-    return this.tx.run(async () => {
+    const summary = await this.tx.run(async (): Promise<StatementSummaryView> => {
       const id = uuidv7();
       const importedAt = this.clock.now();
       const inserted = await this.accounting.insertStatement({
@@ -70,6 +72,10 @@ export class ImportStatement {
       await this.accounting.updateStatementSummary(id, summary as unknown as Record<string, unknown>);
       return summary;
     });
+    // The new credits may settle remittances already known.
+    if (!summary.alreadyImported)
+      for (const account of summary.accounts) await this.reconciliation.reconcileAccount(principal.establishmentId, account.bankAccountId);
+    return summary;
   }
 
   /** Each block's declared account; a statement of an undeclared account is refused whole. */
