@@ -42,21 +42,19 @@ describe('Remittances and reconciliation (issue 11, points 3 and 5)', () => {
     for (const reference of ['TX-1', 'TX-2']) {
       const dossier = await createDossier(api, key);
       const completing = await driveTo(api, dossier.id, 'completing');
-      await api.app
-        .get(DossierSweeps)
-        .recordCompletionOutcomes(
-          [
-            {
-              dossierId: dossier.id,
-              completionKey: completing.completionKey!,
-              status: 'approved',
-              transactionReference: reference,
-              settlementDate: '2026-12-31',
-            },
-          ],
-          api.clock.now(),
-          'test',
-        );
+      await api.app.get(DossierSweeps).recordCompletionOutcomes(
+        [
+          {
+            dossierId: dossier.id,
+            completionKey: completing.completionKey!,
+            status: 'approved',
+            transactionReference: reference,
+            settlementDate: '2026-12-31',
+          },
+        ],
+        api.clock.now(),
+        'test',
+      );
       dossierIds.push(dossier.id);
     }
   });
