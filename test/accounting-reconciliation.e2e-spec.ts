@@ -153,6 +153,44 @@ describe('Remittances and reconciliation (issue 11, points 3 and 5)', () => {
     expect((await api.request('GET', `/v1/reconciliation?account=${dftId}`, { key })).body.matched).toHaveLength(1);
   });
 
+  it('draws the annual statement of the year of the credit, not of the debit, as JSON, CSV, XLSX and a PDF to sign', async () => {
+    const y2026 = await api.request('GET', '/v1/annual-statements/REGIE-01/2026', { key });
+    expect(y2026.status).toBe(200);
+    expect(y2026.body).toMatchObject({ year: 2026, count: 0, totalCents: 0, carriedOver: { count: 2, totalCents: 3500 } });
+    const y2027 = await api.request('GET', '/v1/annual-statements/REGIE-01/2027', { key });
+    expect(y2027.body).toMatchObject({
+      regieCode: 'REGIE-01',
+      year: 2027,
+      count: 2,
+      totalCents: 3500,
+      byContract: [{ contractNumber: 'PLBS-9', modality: 'plbs_diapason', accountIban: DFT_IBAN, count: 2, totalCents: 3500 }],
+      byAccount: [{ accountIban: DFT_IBAN, count: 2, totalCents: 3500 }],
+      unreconciled: { count: 0, totalCents: 0, lines: [] },
+    });
+    expect(y2027.body.lines.map((l: { dossierId: string }) => l.dossierId).sort()).toEqual([...dossierIds].sort());
+
+    const csv = await api.request('GET', '/v1/annual-statements/REGIE-01/2027?format=csv', { key });
+    expect(csv.status).toBe(200);
+    expect(csv.text).toContain('31/12/2026;Débit PLBS;REGIE-01;PLBS-9;');
+    expect(csv.text).toContain(';04/01/2027;');
+    const xlsx = await api.request('GET', '/v1/annual-statements/REGIE-01/2027?format=xlsx', { key });
+    expect(xlsx.headers.get('content-type')).toMatch(/spreadsheetml/);
+    const pdf = await fetch(`${api.url}/v1/annual-statements/REGIE-01/2027?format=pdf`, { headers: { authorization: `Bearer ${key}` } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+
+    expect((await api.request('GET', '/v1/annual-statements/NOPE/2027', { key })).status).toBe(404);
+    expect((await api.request('GET', '/v1/annual-statements/REGIE-01/deux', { key })).status).toBe(422);
+    expect((await api.request('GET', '/v1/annual-statements/REGIE-01/2027?format=doc', { key })).status).toBe(400);
+    const stranger = await api.createKey('CH-AUTRUI');
+    expect((await api.request('GET', '/v1/annual-statements/REGIE-01/2027', { key: stranger })).status).toBe(404);
+  });
+
   it('lets an accountant unmatch and match by hand with a reason, and refuses a line of another account', async () => {
     const report = (await api.request('GET', `/v1/reconciliation?account=${dftId}`, { key })).body;
     const matchId = report.matched[0].id as string;
@@ -165,6 +203,8 @@ describe('Remittances and reconciliation (issue 11, points 3 and 5)', () => {
     expect(afterUnmatch.matched).toEqual([]);
     expect(afterUnmatch.unmatchedLines).toHaveLength(2);
     expect((await api.request('GET', '/v1/journal', { key })).body.data[0].creditedOn).toBeNull();
+    const annual = (await api.request('GET', '/v1/annual-statements/REGIE-01/2027', { key })).body;
+    expect(annual).toMatchObject({ count: 0, unreconciled: { count: 2, totalCents: 3500 } });
 
     const manual = await api.request('POST', '/v1/reconciliation/matches', {
       key,

@@ -136,6 +136,7 @@ describe('OpenAPI document', () => {
         'getReconciliation',
         'matchManually',
         'unmatch',
+        'getAnnualStatement',
       ].sort(),
     );
   });

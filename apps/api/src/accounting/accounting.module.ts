@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AnnualStatementsController } from './annual-statements.controller';
 import { BankAccountsController } from './bank-accounts.controller';
 import { JournalController } from './journal.controller';
 import { MerchantContractsController } from './merchant-contracts.controller';
 import { ReconciliationController } from './reconciliation.controller';
 import { RemittancesController } from './remittances.controller';
 import { StatementsController } from './statements.controller';
+import { AnnualStatements } from './usecases/annual-statement';
 import { BankAccounts } from './usecases/bank-accounts';
 import { ImportStatement } from './usecases/import-statement';
 import { Journal } from './usecases/journal';
@@ -21,7 +23,8 @@ import { MerchantContracts } from './usecases/merchant-contracts';
     StatementsController,
     RemittancesController,
     ReconciliationController,
+    AnnualStatementsController,
   ],
-  providers: [BankAccounts, MerchantContracts, Journal, ImportStatement, Remittances, Reconciliation],
+  providers: [BankAccounts, MerchantContracts, Journal, ImportStatement, Remittances, Reconciliation, AnnualStatements],
 })
 export class AccountingModule {}

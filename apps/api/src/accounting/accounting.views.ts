@@ -239,3 +239,43 @@ export class ReconciliationView {
   @ApiProperty({ type: [DebitsMismatchView], description: 'Remises dont les débits ne font pas le total, ou absents du journal.' })
   debitsMismatches!: DebitsMismatchView[];
 }
+
+export class ContractTotalView {
+  @ApiProperty({ type: 'string', nullable: true }) contractNumber!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, enum: MERCHANT_CONTRACT_MODALITIES }) modality!: MerchantContractModality | null;
+  @ApiProperty({ type: 'string', nullable: true }) accountIban!: string | null;
+  @ApiProperty() count!: number;
+  @ApiProperty() totalCents!: number;
+}
+
+export class AccountTotalView {
+  @ApiProperty({ type: 'string', nullable: true }) accountIban!: string | null;
+  @ApiProperty() count!: number;
+  @ApiProperty() totalCents!: number;
+}
+
+export class CountTotalView {
+  @ApiProperty() count!: number;
+  @ApiProperty() totalCents!: number;
+}
+
+export class UnreconciledView extends CountTotalView {
+  @ApiProperty({ type: [JournalLineView] }) lines!: JournalLineView[];
+}
+
+export class AnnualStatementView {
+  @ApiProperty() establishment!: string;
+  @ApiProperty() regieCode!: string;
+  @ApiProperty() regieName!: string;
+  @ApiProperty() year!: number;
+  @ApiProperty({ type: 'string', format: 'date-time' }) editedAt!: string;
+  @ApiProperty({ description: 'Encaissements crédités pendant l’exercice.' }) count!: number;
+  @ApiProperty({ description: 'Leur total, en centimes.' }) totalCents!: number;
+  @ApiProperty({ type: [ContractTotalView] }) byContract!: ContractTotalView[];
+  @ApiProperty({ type: [AccountTotalView] }) byAccount!: AccountTotalView[];
+  @ApiProperty({ type: [JournalLineView], description: 'Les encaissements crédités pendant l’exercice.' }) lines!: JournalLineView[];
+  @ApiProperty({ type: CountTotalView, description: 'Débits de l’exercice crédités l’année suivante : ils comptent dans l’exercice suivant.' })
+  carriedOver!: CountTotalView;
+  @ApiProperty({ type: UnreconciledView, description: 'Débits jusqu’à la fin de l’exercice encore sans crédit à la date d’édition.' })
+  unreconciled!: UnreconciledView;
+}

@@ -59,6 +59,11 @@ export interface JournalFilter {
   /** Inclusive calendar days (Paris) of the debit. */
   from?: string;
   to?: string;
+  /** Inclusive days of the credit on the settlement account. */
+  creditedFrom?: string;
+  creditedTo?: string;
+  /** Only lines no statement has shown credited yet. */
+  uncredited?: boolean;
 }
 
 export interface NewStatementLine {
@@ -305,8 +310,19 @@ export class AccountingRepository {
           AND ($3::uuid IS NULL OR j.merchant_contract_id = $3)
           AND ($4::date IS NULL OR j.debited_at >= ($4::date)::timestamp AT TIME ZONE 'Europe/Paris')
           AND ($5::date IS NULL OR j.debited_at < ($5::date + 1)::timestamp AT TIME ZONE 'Europe/Paris')
+          AND ($6::date IS NULL OR j.credited_on >= $6) AND ($7::date IS NULL OR j.credited_on <= $7)
+          AND (NOT $8::boolean OR j.credited_on IS NULL)
         ORDER BY j.debited_at, j.id`,
-      [establishmentId, filter.regieId ?? null, filter.contractId ?? null, filter.from ?? null, filter.to ?? null],
+      [
+        establishmentId,
+        filter.regieId ?? null,
+        filter.contractId ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.creditedFrom ?? null,
+        filter.creditedTo ?? null,
+        filter.uncredited ?? false,
+      ],
     );
     return camelRows<JournalLineRow>(rows);
   }

@@ -62,8 +62,8 @@ export class Journal {
     return toFrenchCsv(JOURNAL_COLUMNS, lines.map(forExport));
   }
 
-  xlsx(lines: readonly JournalLineRow[]): Promise<Buffer> {
-    return toXlsx('Journal des encaissements', JOURNAL_COLUMNS, lines.map(forExport));
+  xlsx(lines: readonly JournalLineRow[], sheetName = 'Journal des encaissements'): Promise<Buffer> {
+    return toXlsx(sheetName, JOURNAL_COLUMNS, lines.map(forExport));
   }
 }
 
