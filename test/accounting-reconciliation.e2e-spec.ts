@@ -1,8 +1,12 @@
 import { frenchIbanFromRib, writeCamt053 } from '@diapason/accounting';
 import type { StatementLine } from '@diapason/accounting';
 import { DossierSweeps } from '@diapason/lifecycle';
+import { createDataSource } from '@diapason/persistence';
+import { AccountingModel1795567136553 } from '../migrations/1795567136553-accounting-model';
+import { RemittancesReconciliation1795568342937 } from '../migrations/1795568342937-remittances-reconciliation';
 import { ApiHarness, startApi } from './support/api-harness';
 import { createDossier, driveTo } from './support/fixtures';
+import { freshDatabase } from './support/fresh-database';
 
 const DFT_IBAN = frenchIbanFromRib('10071', '75000', '00002000456');
 const BANK_IBAN = frenchIbanFromRib('30004', '00821', '00055566677');
@@ -242,5 +246,45 @@ describe('Remittances and reconciliation (issue 11, points 3 and 5)', () => {
     const cashier = await api.createKey('CH-RAPPRO', undefined, ['dossiers']);
     expect((await api.request('GET', `/v1/reconciliation?account=${dftId}`, { key: cashier })).status).toBe(403);
     expect((await api.request('GET', '/v1/remittances', { key: cashier })).status).toBe(403);
+  });
+});
+
+describe('Accounting migrations', () => {
+  it('backfill the journal with the debits completed before it, and go down and up again', async () => {
+    const database = await freshDatabase();
+    const dataSource = createDataSource({ url: database.url, poolSize: 1, applicationName: 'accounting-migrations-spec' });
+    await dataSource.initialize();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await new RemittancesReconciliation1795568342937().down(runner);
+      await new AccountingModel1795567136553().down(runner);
+      await runner.query(`INSERT INTO establishment (id, code, name) VALUES (gen_random_uuid(), 'CH-OLD', 'CH ancien')`);
+      await runner.query(`INSERT INTO regie (id, establishment_id, code, name) SELECT gen_random_uuid(), id, 'R1', 'Régie' FROM establishment`);
+      await runner.query(
+        `INSERT INTO dossier (id, establishment_id, regie_id, regie_code, gap_dossier_number, status, patient_last_name, patient_first_name,
+                              patient_phone, ceiling_cents, amount_cents, completed_at, acquirer_transaction_reference, settlement_date,
+                              created_at, updated_at, version)
+         SELECT gen_random_uuid(), r.establishment_id, r.id, 'R1', 'GAP-' || s, CASE WHEN s = 1 THEN 'completed' ELSE 'bank_rejected' END,
+                'X', 'Y', '+33639980101', 5000, 1234, '2025-12-31T22:30:00Z', 'ACQ-' || s, '2026-01-02', now(), now(), 1
+           FROM regie r, generate_series(1, 2) s`,
+      );
+      await new AccountingModel1795567136553().up(runner);
+      await new RemittancesReconciliation1795568342937().up(runner);
+      const lines = await runner.query(
+        `SELECT gap_dossier_number, amount_cents, transaction_reference, merchant_contract_id, kind FROM journal_line ORDER BY gap_dossier_number`,
+      );
+      expect(lines).toEqual([
+        { gap_dossier_number: 'GAP-1', amount_cents: 1234, transaction_reference: 'ACQ-1', merchant_contract_id: null, kind: 'plbs_completion' },
+      ]);
+      await expect(
+        runner.query(
+          `INSERT INTO api_key (id, establishment_id, key_hash, key_prefix, scopes) SELECT gen_random_uuid(), id, repeat('c', 64), 'x', '{accounting}' FROM establishment`,
+        ),
+      ).resolves.toBeDefined();
+    } finally {
+      await runner.release();
+      await dataSource.destroy();
+      await database.drop();
+    }
   });
 });
