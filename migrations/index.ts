@@ -7,6 +7,8 @@ import { NoticeDeliveryStatus1795565000000 } from './1795565000000-notice-delive
 import { PersonalDataRetention1795565037562 } from './1795565037562-personal-data-retention';
 import { TerminalOwnership1795565041201 } from './1795565041201-terminal-ownership';
 import { ConsoleUsersSessions1795567117873 } from './1795567117873-console-users-sessions';
+import { AccountingModel1795567136553 } from './1795567136553-accounting-model';
+import { RemittancesReconciliation1795568342937 } from './1795568342937-remittances-reconciliation';
 
 /** Every migration, in order. The only way the schema changes. */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   PersonalDataRetention1795565037562,
   TerminalOwnership1795565041201,
   ConsoleUsersSessions1795567117873,
+  AccountingModel1795567136553,
+  RemittancesReconciliation1795568342937,
 ];

@@ -1,9 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { frenchIbanFromRib } from '@diapason/accounting';
 import {
+  AccountingRepository,
   CONSOLE_ROLES,
   ConsoleRepository,
   EstablishmentRepository,
+  MERCHANT_CONTRACT_MODALITIES,
   TerminalRepository,
   TransactionContext,
   hashPassword,
@@ -14,8 +17,15 @@ import { TerminalModel, parseTransportUrl, transportKey } from '@diapason/termin
 
 export const DEMO_ESTABLISHMENT = 'DEMO';
 export const DEMO_REGIE = 'REGIE-DEMO';
+/** The demo régie's DFT account: a Treasury IBAN (bank code 10071) whose keys check. */
+export const DEMO_DFT_IBAN = frenchIbanFromRib('10071', '75000', '00001000123');
+/** One merchant contract per modality, all settled on the DFT account. */
+export const DEMO_CONTRACTS = MERCHANT_CONTRACT_MODALITIES.map((modality, index) => ({ modality, number: `DEMO-${7000001 + index}` }));
 
-/** The demo establishment of `npm start`, with a régie whose contact details appear in notices. */
+/**
+ * The demo establishment of `npm start`, with a régie whose contact details appear in notices, its
+ * DFT account and one merchant contract per modality.
+ */
 export async function seedDemo(dataSource: DataSource): Promise<string> {
   const tx = new TransactionContext(dataSource);
   return tx.run(async () => {
@@ -31,8 +41,38 @@ export async function seedDemo(dataSource: DataSource): Promise<string> {
         openingHours: 'Du lundi au vendredi, de 8 h 30 à 17 h',
       });
     }
+    await seedDemoAccounting(tx, demo.id);
     return demo.id;
   });
+}
+
+async function seedDemoAccounting(tx: TransactionContext, establishmentId: string): Promise<void> {
+  const accounting = new AccountingRepository(tx);
+  const establishments = new EstablishmentRepository(tx);
+  const now = new Date();
+  await accounting.insertBankAccount({
+    id: uuidv7(),
+    establishmentId,
+    iban: DEMO_DFT_IBAN,
+    label: 'Compte DFT — Régie des recettes de démonstration',
+    createdAt: now,
+    updatedAt: now,
+  });
+  const [dft] = await accounting.findBankAccountsByIban(establishmentId, [DEMO_DFT_IBAN]);
+  const regieId = await establishments.ensureRegie(establishmentId, DEMO_REGIE);
+  if (!(await establishments.findRegieById(regieId))?.dftAccountId) await accounting.setRegieDftAccount(regieId, dft.id);
+  for (const { modality, number } of DEMO_CONTRACTS) {
+    if (await accounting.findContractByModality(establishmentId, modality)) continue;
+    await accounting.insertContract({
+      id: uuidv7(),
+      establishmentId,
+      number,
+      modality,
+      acquirer: 'Acquéreur simulé (simulators/acquirer)',
+      settlementAccountId: dft.id,
+      createdAt: now,
+    });
+  }
 }
 
 /**

@@ -108,7 +108,11 @@ describe('GAP API keys — scopes', () => {
         if (!op.security) continue;
         count += 1;
         const scope = op['x-diapason-scope'];
-        expect({ path, method, scope: ['dossiers', 'terminals', 'webhooks'].includes(scope as string) }).toEqual({ path, method, scope: true });
+        expect({ path, method, scope: ['dossiers', 'terminals', 'webhooks', 'accounting'].includes(scope as string) }).toEqual({
+          path,
+          method,
+          scope: true,
+        });
         expect(op.description).toContain(
           method === 'get' ? `Portée de clé requise : \`${scope as string}\` ou \`read_only\`.` : `Portée de clé requise : \`${scope as string}\`.`,
         );
@@ -159,7 +163,10 @@ describe('diapason api-key:create --scopes', () => {
   });
 
   it.each([
-    [['--scopes', 'dossiers,compta'], /^Portée inconnue : « compta » \(portées possibles : dossiers, terminals, webhooks, read_only\)\.$/m],
+    [
+      ['--scopes', 'dossiers,compta'],
+      /^Portée inconnue : « compta » \(portées possibles : dossiers, terminals, webhooks, accounting, read_only\)\.$/m,
+    ],
     [['--scopes', 'admin,all'], /^Portées inconnues : « admin », « all »/m],
     [['--scopes', ' , '], /^Aucune portée dans --scopes/m],
     [['--scopes'], /l’option --scopes <portées> attend une valeur/],

@@ -8,6 +8,7 @@ import { LifecycleModule } from '@diapason/lifecycle';
 import { HostLookup, NotifierModule } from '@diapason/notifier';
 import { PersistenceModule, TerminalRepository } from '@diapason/persistence';
 import { TerminalBridgeModule } from '@diapason/terminal-bridge';
+import { AccountingModule } from './accounting/accounting.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { ConsoleModule } from './console/console.module';
@@ -51,6 +52,7 @@ export class ApiModule {
         RegiesModule,
         AlertsModule,
         WebhooksModule,
+        AccountingModule,
         PatientModule,
         CallbacksModule,
         ConsoleModule,

@@ -8,6 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Clock, systemClock } from '@diapason/domain';
 import { DiapasonConfig } from '@diapason/config';
 import type { HostLookup } from '@diapason/notifier';
+import { STATEMENT_TYPE_PROBLEM, isStatementBodyType, isStatementUpload, statementBody } from './accounting/statement-upload';
 import { ApiModule } from './api.module';
 import { hardenHttp } from './common/http-hardening';
 import { ProblemException } from './common/problem';
@@ -39,6 +40,8 @@ export async function createApiApp(config: DiapasonConfig, options: ApiAppOption
   app.use(assignRequestId);
   hardenHttp(app, config);
   app.use(requireJsonBody);
+  // The bank statement upload (POST /v1/statements): the file's bytes, up to DIAPASON_STATEMENT_LIMIT_BYTES.
+  app.use(statementBody(config));
   // express.json directly: Nest's useBodyParser types leave out `verify`, which checks the depth before parsing.
   app.use(json({ limit: config.http.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: refuseDeepJson }));
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
@@ -65,9 +68,14 @@ function assignRequestId(request: Request, response: Response, next: NextFunctio
   next();
 }
 
-/** The GAP API speaks JSON only: another body type is refused before anything is read. */
+/** The GAP API speaks JSON only (but for the bank statement upload): another body type is refused before anything is read. */
 function requireJsonBody(request: Request, _response: Response, next: NextFunction): void {
   const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  // The bank statement upload is a file, and only a file.
+  if (isStatementUpload(request)) {
+    next(hasBody && !isStatementBodyType(request) ? STATEMENT_TYPE_PROBLEM() : undefined);
+    return;
+  }
   if (hasBody && request.path.startsWith('/v1/') && !request.is(['application/json', 'application/*+json'])) {
     next(new ProblemException(415, 'unsupported_media_type', 'Le corps de la requête doit être en application/json.'));
     return;

@@ -14,6 +14,8 @@ export interface DiapasonConfig {
     /** Base of every link sent to patients; must be reachable from their phones. */
     readonly publicBaseUrl: string;
     readonly bodyLimitBytes: number;
+    /** Bank statements uploaded to POST /v1/statements: larger than any JSON body. */
+    readonly statementLimitBytes: number;
     /** Express `trust proxy`: whose X-Forwarded-For gives the client's address. */
     readonly trustProxy: TrustProxy;
   };
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       port,
       publicBaseUrl: read.get('DIAPASON_PUBLIC_URL') ?? `http://localhost:${port}`,
       bodyLimitBytes: read.get('DIAPASON_BODY_LIMIT_BYTES'),
+      statementLimitBytes: read.get('DIAPASON_STATEMENT_LIMIT_BYTES'),
       trustProxy: read.get('DIAPASON_TRUST_PROXY'),
     },
     apiKeys: {

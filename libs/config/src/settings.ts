@@ -99,6 +99,14 @@ export const SETTINGS = {
     default: '65536',
     parse: integer(1024, 10 * 1024 * 1024),
   },
+  DIAPASON_STATEMENT_LIMIT_BYTES: {
+    section: HTTP,
+    description:
+      'Taille maximale d’un relevé bancaire envoyé à POST /v1/statements (CFONB 120 ou camt.053, corps brut ou multipart), en octets. ' +
+      'Les autres requêtes restent limitées par DIAPASON_BODY_LIMIT_BYTES.',
+    default: '20971520',
+    parse: integer(1024, 200 * 1024 * 1024),
+  },
   DIAPASON_TRUST_PROXY: {
     section: HTTP,
     description:

@@ -5,13 +5,15 @@
  * - `dossiers`: dossiers (and their imprints, payment requests, cancellations), régies, alerts;
  * - `terminals`: the terminal registry and its deployment check;
  * - `webhooks`: webhook subscriptions and their deliveries;
+ * - `accounting`: bank accounts, merchant contracts, a régie's DFT account, the encashment journal,
+ *   bank statements;
  * - `read_only`: every read (GET, HEAD) of every area, and no write. Alone, it makes a read-only
  *   key (a reporting tool); with other scopes it adds the reads of the other areas.
  *
  * To add a scope (e.g. `accounting`): add it here, with its French label, tag its controllers with
  * `@RequireScope(...)`, and replace the `api_key_scopes_known` check in a migration.
  */
-export const API_KEY_SCOPES = ['dossiers', 'terminals', 'webhooks', 'read_only'] as const;
+export const API_KEY_SCOPES = ['dossiers', 'terminals', 'webhooks', 'accounting', 'read_only'] as const;
 
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
@@ -29,6 +31,7 @@ export const API_KEY_SCOPE_LABELS: Record<ApiKeyScope, string> = {
   dossiers: 'dossiers, empreintes, demandes de paiement, régies et alertes',
   terminals: 'registre des terminaux et leur vérification',
   webhooks: 'abonnements aux webhooks et leurs envois',
+  accounting: 'comptes bancaires, contrats commerçants, journal des encaissements et relevés bancaires',
   read_only: 'toutes les lectures (GET), aucune écriture',
 };
 

@@ -5,6 +5,7 @@ export * from './embedded-postgres';
 export * from './entities';
 export * from './naming-strategy';
 export * from './persistence.module';
+export * from './repositories/accounting.repository';
 export * from './repositories/alert.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/console.repository';

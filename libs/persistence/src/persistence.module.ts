@@ -14,6 +14,7 @@ import { NoticeRepository } from './repositories/notice.repository';
 import { ObservationRepository } from './repositories/observation.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { WebhookRepository } from './repositories/webhook.repository';
+import { AccountingRepository } from './repositories/accounting.repository';
 import { TransactionContext } from './transaction-context';
 
 const REPOSITORIES = [
@@ -30,6 +31,7 @@ const REPOSITORIES = [
   OutboxRepository,
   WebhookRepository,
   ObservationRepository,
+  AccountingRepository,
 ];
 
 @Global()

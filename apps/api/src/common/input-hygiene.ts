@@ -105,7 +105,8 @@ export function rejectNulBytes(request: Request, _response: Response, next: Next
     next(nulProblem('path', 'Le chemin de la requête contient un caractère interdit (NUL).'));
     return;
   }
-  const inBody = findNulByte(request.body as unknown);
+  // A file's bytes (the bank statement upload) are not fields: its parser judges its characters.
+  const inBody = Buffer.isBuffer(request.body) ? undefined : findNulByte(request.body as unknown);
   const field = findNulByte(request.query) ?? (inBody === '' ? 'body' : inBody);
   if (field !== undefined) {
     next(nulProblem(field, `Le champ ${shown(field)} contient un caractère interdit (NUL).`));

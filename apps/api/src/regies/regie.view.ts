@@ -8,6 +8,8 @@ export class RegieView {
   @ApiProperty({ type: 'string', nullable: true }) email!: string | null;
   @ApiProperty({ type: 'string', nullable: true }) address!: string | null;
   @ApiProperty({ type: 'string', nullable: true }) openingHours!: string | null;
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true, description: 'Compte DFT de la régie (compte bancaire de l’établissement).' })
+  dftAccountId!: string | null;
 }
 
 export const toRegieView = (r: RegieEntity): RegieView => ({
@@ -17,6 +19,7 @@ export const toRegieView = (r: RegieEntity): RegieView => ({
   email: r.email,
   address: r.address,
   openingHours: r.openingHours,
+  dftAccountId: r.dftAccountId,
 });
 
 export class RegieListView {

@@ -28,7 +28,10 @@ export class RegiesController {
   @Put(':code')
   @ApiOperation({ operationId: 'upsertRegie', summary: 'Créer ou compléter une régie (nom et coordonnées montrés au patient)' })
   @ApiOkResponse({ type: RegieView })
-  @ApiProblems(...JSON_BODY_PROBLEMS)
+  @ApiProblems(...JSON_BODY_PROBLEMS, {
+    status: 422,
+    description: '`unknown_bank_account` : dftAccountId ne désigne aucun compte de l’établissement (champ dans `errors`).',
+  })
   async upsert(@Principal() principal: ApiKeyPrincipal, @Param('code') code: string, @Body() body: RegieDto): Promise<RegieView> {
     return toRegieView(await this.upsertRegie.execute(principal, code, body));
   }

@@ -89,6 +89,10 @@ export class DossierEntity {
   @Column({ type: 'varchar', length: 80, nullable: true })
   completionKey!: string | null;
 
+  /** The merchant contract the debit ran under (its imprint's, or the PLBS contract at debit time). */
+  @Column({ type: 'uuid', nullable: true })
+  merchantContractId!: string | null;
+
   /** A worker holds the debit until then; past it, the janitor asks the acceptance server. */
   @Column({ type: 'timestamptz', nullable: true })
   completionLeaseUntil!: Date | null;

@@ -32,4 +32,6 @@ export class ImprintAttemptEntity {
   @Column({ type: 'timestamptz', nullable: true }) endedAt!: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) leaseUntil!: Date | null;
   @Column({ type: 'varchar', length: 100, nullable: true }) runner!: string | null;
+  /** The merchant contract (modality `plbs_diapason`) the imprint ran under; NULL before contracts existed. */
+  @Column({ type: 'uuid', nullable: true }) merchantContractId!: string | null;
 }

@@ -28,6 +28,10 @@ export class RegieEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   openingHours!: string | null;
 
+  /** The DFT account (dépôt de fonds au Trésor) the régie deposits its receipts on. */
+  @Column({ type: 'uuid', nullable: true })
+  dftAccountId!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -5,6 +5,7 @@ import { DossierEntity } from '../entities';
 import { returnedRows } from '../raw-result';
 import { camelRows, hydrate, statusIn } from '../rows';
 import { TransactionContext } from '../transaction-context';
+import { PLBS_MODALITY } from './accounting.repository';
 import type { Actor, DossierPatch, NewDossier } from './dossier.repository';
 
 /** One row of the transition table, as the lifecycle hands it down: the SQL never names a status itself. */
@@ -317,16 +318,30 @@ export class DossierWriteRepository {
                   completion_lease_until = NULL,
                   completed_at = CASE WHEN input.completed THEN $2 ELSE d.completed_at END,
                   acquirer_transaction_reference = input.ref, settlement_date = input.settlement,
-                  bank_reason_code = input.code, bank_reason_message = input.message
+                  bank_reason_code = input.code, bank_reason_message = input.message,
+                  merchant_contract_id = coalesce(d.merchant_contract_id,
+                    (SELECT a.merchant_contract_id FROM imprint_attempt a WHERE a.id = d.imprint_attempt_id),
+                    (SELECT c.id FROM merchant_contract c WHERE c.establishment_id = d.establishment_id AND c.modality = $5))
              FROM input WHERE d.id = input.dossier AND d.completion_key = input.key AND ${statusIn([from], 'd.status')}
-           RETURNING d.establishment_id, input.*)
+           RETURNING d.establishment_id, d.regie_id, d.regie_code, d.amount_cents, d.gap_dossier_number, d.invoice_reference,
+                     d.merchant_contract_id, input.*),
+         -- The encashment journal: one line per approved debit, with the contract and the account it is settled on.
+         journal_lines AS (
+           INSERT INTO journal_line (id, establishment_id, kind, regie_id, regie_code, merchant_contract_id, bank_account_id, amount_cents,
+                                     dossier_id, gap_dossier_number, invoice_reference, transaction_reference, debited_at, settlement_date,
+                                     created_at)
+           SELECT gen_random_uuid(), m.establishment_id, 'plbs_completion', m.regie_id, m.regie_code, m.merchant_contract_id,
+                  c.settlement_account_id, m.amount_cents, m.dossier, m.gap_dossier_number, m.invoice_reference, m.ref, $2, m.settlement, $2
+             FROM moved m LEFT JOIN merchant_contract c ON c.id = m.merchant_contract_id
+            WHERE m.completed
+           ON CONFLICT (dossier_id, kind) DO NOTHING)
          INSERT INTO dossier_event (dossier_id, establishment_id, type, from_status, to_status, actor_type, actor_id, details, at)
          SELECT dossier, establishment_id, type, $4, "to", 'system', $3,
                 jsonb_strip_nulls(jsonb_build_object('idempotencyKey', key, 'transactionReference', ref, 'settlementDate', settlement,
                                                      'reasonCode', code, 'reasonMessage', message)), $2
            FROM moved
          RETURNING dossier_id`,
-        [JSON.stringify(input), now, worker, from],
+        [JSON.stringify(input), now, worker, from, PLBS_MODALITY],
       ),
     );
     return rows.length;

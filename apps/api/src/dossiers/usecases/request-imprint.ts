@@ -4,7 +4,15 @@ import type { Clock } from '@diapason/domain';
 import { DomainError } from '@diapason/domain';
 import { InjectClock } from '@diapason/config';
 import { DossierLifecycle } from '@diapason/lifecycle';
-import { ApiKeyPrincipal, ImprintAttemptEntity, TerminalEntity, TerminalRepository, TransactionContext } from '@diapason/persistence';
+import {
+  AccountingRepository,
+  ApiKeyPrincipal,
+  ImprintAttemptEntity,
+  PLBS_MODALITY,
+  TerminalEntity,
+  TerminalRepository,
+  TransactionContext,
+} from '@diapason/persistence';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestImprintDto } from '../dto/request-imprint.dto';
 import { FindDossier } from './find-dossier';
@@ -22,6 +30,7 @@ export class RequestImprint {
     private readonly findDossier: FindDossier,
     private readonly lifecycle: DossierLifecycle,
     private readonly terminals: TerminalRepository,
+    private readonly accounting: AccountingRepository,
     @InjectClock() private readonly clock: Clock,
   ) {}
 
@@ -43,6 +52,8 @@ export class RequestImprint {
         });
       }
       const now = this.clock.now();
+      // The terminal's PLBS modality runs under the establishment's contract of that modality.
+      const contract = await this.accounting.findContractByModality(principal.establishmentId, PLBS_MODALITY);
       const attempt: ImprintAttemptEntity = {
         id: uuidv7(),
         dossierId: dossier.id,
@@ -66,6 +77,7 @@ export class RequestImprint {
         endedAt: null,
         leaseUntil: null,
         runner: null,
+        merchantContractId: contract?.id ?? null,
       };
       await this.terminals.createAttempt(attempt);
       await this.lifecycle.imprintRequested({

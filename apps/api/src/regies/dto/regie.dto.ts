@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Trim } from '../../common/identifiers';
 import { IsOptionalNotNull } from '../../common/validators';
 
@@ -40,4 +40,12 @@ export class RegieDto {
   @IsString()
   @MaxLength(200)
   openingHours?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Compte DFT (dépôt de fonds au Trésor) de la régie : un compte déclaré par POST /v1/bank-accounts. Demande la portée `accounting`.',
+  })
+  @IsOptionalNotNull()
+  @IsUUID()
+  dftAccountId?: string;
 }
