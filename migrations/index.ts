@@ -7,6 +7,7 @@ import { NoticeDeliveryStatus1795565000000 } from './1795565000000-notice-delive
 import { PersonalDataRetention1795565037562 } from './1795565037562-personal-data-retention';
 import { TerminalOwnership1795565041201 } from './1795565041201-terminal-ownership';
 import { ConsoleUsersSessions1795567117873 } from './1795567117873-console-users-sessions';
+import { ConsoleRegieIndexes1795569368456 } from './1795569368456-console-regie-indexes';
 
 /** Every migration, in order. The only way the schema changes. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   PersonalDataRetention1795565037562,
   TerminalOwnership1795565041201,
   ConsoleUsersSessions1795567117873,
+  ConsoleRegieIndexes1795569368456,
 ];
