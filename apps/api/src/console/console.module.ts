@@ -10,13 +10,7 @@ import { OidcLogin } from './oidc-login';
 /** The Régie console (issue 10) at /console: server-rendered French pages, sessions in PostgreSQL. */
 @Module({
   // The fallback (404 page) last: Express tries routes in order.
-  controllers: [
-    ConsoleAuthController,
-    ConsoleSectionsController,
-    ConsoleRegieController,
-    ConsoleAdministrationController,
-    ConsoleFallbackController,
-  ],
+  controllers: [ConsoleAuthController, ConsoleSectionsController, ConsoleRegieController, ConsoleAdministrationController, ConsoleFallbackController],
   providers: [ConsoleSessions, ConsoleGuard, OidcLogin, RegieConsoleRepository],
 })
 export class ConsoleModule {}

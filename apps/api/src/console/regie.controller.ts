@@ -43,7 +43,11 @@ const SECTIONS: Record<ExceptionKind, { title: string; hint: string; at: string 
     at: 'Clôture',
   },
   bank_rejected: { title: 'Rejets bancaires', hint: 'Débits refusés par la banque (30 derniers jours).', at: 'Rejet' },
-  deadline_alert: { title: 'Alertes d’échéance', hint: 'Empreintes bientôt expirées sans demande de paiement ou sans accusé.', at: 'Fin de validité' },
+  deadline_alert: {
+    title: 'Alertes d’échéance',
+    hint: 'Empreintes bientôt expirées sans demande de paiement ou sans accusé.',
+    at: 'Fin de validité',
+  },
   debit_stalled: {
     title: 'Débits bloqués',
     hint: 'Débit envoyé sans réponse depuis plus de 30 minutes, ou débit prévu et non lancé.',
@@ -87,9 +91,7 @@ export class ConsoleRegieController {
     const summary = EXCEPTION_KINDS.map(
       (kind) =>
         html`<li>
-          <a href="#${kind}"
-            ><span class="count" data-kind="${kind}">${lists[kind].total}</span> <span>${SECTIONS[kind].title}</span></a
-          >
+          <a href="#${kind}"><span class="count" data-kind="${kind}">${lists[kind].total}</span> <span>${SECTIONS[kind].title}</span></a>
         </li>`,
     );
     sendPage(
@@ -181,56 +183,62 @@ function exceptionSection(kind: ExceptionKind, list: ExceptionList): SafeHtml {
   return html`<section aria-labelledby="${kind}">
     <h2 id="${kind}">${s.title} (${list.total})</h2>
     <p class="hint">${s.hint}</p>
-    ${list.items.length === 0
-      ? html`<p>Rien à traiter.</p>`
-      : html`<table>
-          <caption class="hint">
-            ${list.total > list.items.length ? `Les ${list.items.length} premiers sur ${list.total}` : `${list.total} dossier(s)`}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Dossier GAP</th>
-              <th scope="col">Patient</th>
-              <th scope="col">Régie</th>
-              <th scope="col">${s.at}</th>
-              <th scope="col">Détail</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${list.items.map(
-              (item) =>
-                html`<tr>
-                  <td><a href="/console/dossiers/${item.dossierId}">${item.gapDossierNumber}</a></td>
-                  <td>${patientName(item)}</td>
-                  <td>${item.regieCode}</td>
-                  <td>${when(item)}</td>
-                  <td>${detail(item) ?? statusText(item.status)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}
+    ${
+      list.items.length === 0
+        ? html`<p>Rien à traiter.</p>`
+        : html`<table>
+            <caption class="hint">
+              ${list.total > list.items.length ? `Les ${list.items.length} premiers sur ${list.total}` : `${list.total} dossier(s)`}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Dossier GAP</th>
+                <th scope="col">Patient</th>
+                <th scope="col">Régie</th>
+                <th scope="col">${s.at}</th>
+                <th scope="col">Détail</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${list.items.map(
+                (item) =>
+                  html`<tr>
+                    <td><a href="/console/dossiers/${item.dossierId}">${item.gapDossierNumber}</a></td>
+                    <td>${patientName(item)}</td>
+                    <td>${item.regieCode}</td>
+                    <td>${when(item)}</td>
+                    <td>${detail(item) ?? statusText(item.status)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
   </section>`;
 }
 
-const row = (label: string, value: SafeHtml | string) => html`<tr>
-  <th scope="row">${label}</th>
-  <td>${value}</td>
-</tr>`;
+const row = (label: string, value: SafeHtml | string) =>
+  html`<tr>
+    <th scope="row">${label}</th>
+    <td>${value}</td>
+  </tr>`;
 
 function evidenceRows(file: DossierFile): SafeHtml[] {
   const rows: SafeHtml[] = [];
   for (const e of file.events) {
     const d = e.details ?? {};
-    const evidence = e.type === 'dossier.acknowledged' ? (d.evidence as Record<string, unknown> | undefined) : e.type === 'notice.evidence' ? d : undefined;
+    const evidence =
+      e.type === 'dossier.acknowledged' ? (d.evidence as Record<string, unknown> | undefined) : e.type === 'notice.evidence' ? d : undefined;
     if (!evidence) continue;
     const counted = e.type === 'dossier.acknowledged';
     const reason = typeof d.reason === 'string' ? (EVIDENCE_REASON_LABELS[d.reason] ?? d.reason) : null;
-    rows.push(html`<tr>
-      <td>${dateTime(e.at)}</td>
-      <td>${CHANNEL_LABELS[String(evidence.channel)] ?? '—'}</td>
-      <td>${EVIDENCE_KIND_LABELS[String(evidence.kind)] ?? String(evidence.kind ?? '—')}</td>
-      <td>${counted ? 'Retenue : vaut accusé de réception' : `Non retenue${reason ? ` : ${reason}` : ''}`}</td>
-    </tr>`);
+    rows.push(
+      html`<tr>
+        <td>${dateTime(e.at)}</td>
+        <td>${CHANNEL_LABELS[String(evidence.channel)] ?? '—'}</td>
+        <td>${EVIDENCE_KIND_LABELS[String(evidence.kind)] ?? String(evidence.kind ?? '—')}</td>
+        <td>${counted ? 'Retenue : vaut accusé de réception' : `Non retenue${reason ? ` : ${reason}` : ''}`}</td>
+      </tr>`,
+    );
   }
   return rows;
 }
@@ -247,8 +255,7 @@ function dossierPage(file: DossierFile): SafeHtml {
         Identifiant DIAPASON ${d.id}
       </caption>
       <tbody>
-        ${row('Numéro de dossier GAP', d.gapDossierNumber)}
-        ${row('Régie', file.regieName ? `${file.regieName} (${d.regieCode})` : d.regieCode)}
+        ${row('Numéro de dossier GAP', d.gapDossierNumber)} ${row('Régie', file.regieName ? `${file.regieName} (${d.regieCode})` : d.regieCode)}
         ${row('Patient', erased ? `Données personnelles effacées le ${longDate(d.personalDataErasedAt)}` : `${d.patientLastName} ${d.patientFirstName}`)}
         ${erased ? '' : row('Téléphone', masked(d.patientPhone))} ${erased ? '' : row('Courriel', masked(d.patientEmail))}
         ${row('Admission', longDate(d.admissionDate))} ${row('Plafond de l’empreinte', euros(d.ceilingCents))}
@@ -263,93 +270,101 @@ function dossierPage(file: DossierFile): SafeHtml {
         ${d.closedAt ? row('Clôture', dateTime(d.closedAt)) : ''}
       </tbody>
     </table>
-    ${file.alerts.length > 0
-      ? html`<h2>Alertes</h2>
-          <ul class="card">
-            ${file.alerts.map((a) => html`<li>${dateTime(a.createdAt)} — ${a.message}</li>`)}
-          </ul>`
-      : ''}
+    ${
+      file.alerts.length > 0
+        ? html`<h2>Alertes</h2>
+            <ul class="card">
+              ${file.alerts.map((a) => html`<li>${dateTime(a.createdAt)} — ${a.message}</li>`)}
+            </ul>`
+        : ''
+    }
     <h2>Empreintes</h2>
-    ${file.attempts.length === 0
-      ? html`<p>Aucune demande d’empreinte.</p>`
-      : html`<table>
-          <caption class="hint">
-            Demandes d’empreinte, de la plus ancienne à la plus récente
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Demandée le</th>
-              <th scope="col">Terminal</th>
-              <th scope="col">Plafond</th>
-              <th scope="col">Carte</th>
-              <th scope="col">Autorisation</th>
-              <th scope="col">Résultat</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${file.attempts.map(
-              (a) =>
-                html`<tr>
-                  <td>${dateTime(a.requestedAt)}</td>
-                  <td>${a.terminalCode ?? '—'}</td>
-                  <td>${euros(a.ceilingCents)}</td>
-                  <td>${a.maskedPan ?? '—'}</td>
-                  <td>${a.authorisationNumber ?? '—'}</td>
-                  <td>${ATTEMPT_STATUS_LABELS[a.status] ?? a.status}${a.failureMessage ? ` : ${a.failureMessage}` : ''}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}
+    ${
+      file.attempts.length === 0
+        ? html`<p>Aucune demande d’empreinte.</p>`
+        : html`<table>
+            <caption class="hint">
+              Demandes d’empreinte, de la plus ancienne à la plus récente
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Demandée le</th>
+                <th scope="col">Terminal</th>
+                <th scope="col">Plafond</th>
+                <th scope="col">Carte</th>
+                <th scope="col">Autorisation</th>
+                <th scope="col">Résultat</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${file.attempts.map(
+                (a) =>
+                  html`<tr>
+                    <td>${dateTime(a.requestedAt)}</td>
+                    <td>${a.terminalCode ?? '—'}</td>
+                    <td>${euros(a.ceilingCents)}</td>
+                    <td>${a.maskedPan ?? '—'}</td>
+                    <td>${a.authorisationNumber ?? '—'}</td>
+                    <td>${ATTEMPT_STATUS_LABELS[a.status] ?? a.status}${a.failureMessage ? ` : ${a.failureMessage}` : ''}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
     <h2>Notifications</h2>
-    ${file.notices.length === 0
-      ? html`<p>Aucune notification.</p>`
-      : html`<table>
-          <caption class="hint">
-            Notifications au patient, par canal
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Canal</th>
-              <th scope="col">Destinataire</th>
-              <th scope="col">État</th>
-              <th scope="col">Envoyée le</th>
-              <th scope="col">Remise ou ouverture</th>
-              <th scope="col">Motif d’échec</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${file.notices.map(
-              (n) =>
-                html`<tr>
-                  <td>${CHANNEL_LABELS[n.channel] ?? n.channel}</td>
-                  <td>${erased ? '—' : masked(n.recipient)}</td>
-                  <td>${NOTICE_STATUS_LABELS[n.status] ?? n.status}</td>
-                  <td>${dateTime(n.sentAt)}</td>
-                  <td>${dateTime(n.deliveredAt)}</td>
-                  <td>${n.failureReason ?? '—'}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`}
+    ${
+      file.notices.length === 0
+        ? html`<p>Aucune notification.</p>`
+        : html`<table>
+            <caption class="hint">
+              Notifications au patient, par canal
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Canal</th>
+                <th scope="col">Destinataire</th>
+                <th scope="col">État</th>
+                <th scope="col">Envoyée le</th>
+                <th scope="col">Remise ou ouverture</th>
+                <th scope="col">Motif d’échec</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${file.notices.map(
+                (n) =>
+                  html`<tr>
+                    <td>${CHANNEL_LABELS[n.channel] ?? n.channel}</td>
+                    <td>${erased ? '—' : masked(n.recipient)}</td>
+                    <td>${NOTICE_STATUS_LABELS[n.status] ?? n.status}</td>
+                    <td>${dateTime(n.sentAt)}</td>
+                    <td>${dateTime(n.deliveredAt)}</td>
+                    <td>${n.failureReason ?? '—'}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
     <h2>Preuves de réception</h2>
-    ${evidence.length === 0
-      ? html`<p>Aucune preuve de réception.</p>`
-      : html`<table>
-          <caption class="hint">
-            Chaque preuve reçue, retenue ou non, avec la raison
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Reçue le</th>
-              <th scope="col">Canal</th>
-              <th scope="col">Preuve</th>
-              <th scope="col">Décision</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${evidence}
-          </tbody>
-        </table>`}
+    ${
+      evidence.length === 0
+        ? html`<p>Aucune preuve de réception.</p>`
+        : html`<table>
+            <caption class="hint">
+              Chaque preuve reçue, retenue ou non, avec la raison
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Reçue le</th>
+                <th scope="col">Canal</th>
+                <th scope="col">Preuve</th>
+                <th scope="col">Décision</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${evidence}
+            </tbody>
+          </table>`
+    }
     <h2>Historique</h2>
     <table>
       <caption class="hint">

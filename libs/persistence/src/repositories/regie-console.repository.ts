@@ -114,7 +114,10 @@ export class RegieConsoleRepository {
          ORDER BY at, d.id LIMIT $5)`,
       [establishmentId, q.dayStart, q.closedSince, q.now, q.limit, q.stalledBefore],
     );
-    const lists = Object.fromEntries(EXCEPTION_KINDS.map((k) => [k, { total: 0, items: [] as ExceptionItem[] }])) as Record<ExceptionKind, ExceptionList>;
+    const lists = Object.fromEntries(EXCEPTION_KINDS.map((k) => [k, { total: 0, items: [] as ExceptionItem[] }])) as Record<
+      ExceptionKind,
+      ExceptionList
+    >;
     for (const row of rows) {
       const { kind, total, ...item } = camelRow<ExceptionItem & { kind: ExceptionKind; total: string }>(row);
       lists[kind].total = Number(total);
