@@ -235,7 +235,7 @@ function evidenceRows(file: DossierFile): SafeHtml[] {
       html`<tr>
         <td>${dateTime(e.at)}</td>
         <td>${CHANNEL_LABELS[String(evidence.channel)] ?? '—'}</td>
-        <td>${EVIDENCE_KIND_LABELS[String(evidence.kind)] ?? String(evidence.kind ?? '—')}</td>
+        <td>${EVIDENCE_KIND_LABELS[String(evidence.kind)] ?? (typeof evidence.kind === 'string' ? evidence.kind : '—')}</td>
         <td>${counted ? 'Retenue : vaut accusé de réception' : `Non retenue${reason ? ` : ${reason}` : ''}`}</td>
       </tr>`,
     );

@@ -135,16 +135,17 @@ export class RegieConsoleRepository {
       const dossier = await manager.findOneBy(DossierEntity, { establishmentId, id });
       if (!dossier) return null;
       const [regie, attempts, notices, alerts, events] = await Promise.all([
-        manager.query(`SELECT name FROM regie WHERE id = $1`, [dossier.regieId]) as Promise<{ name: string }[]>,
-        manager.query(
+        manager.query<{ name: string }[]>(`SELECT name FROM regie WHERE id = $1`, [dossier.regieId]),
+        manager.query<Record<string, unknown>[]>(
           `SELECT a.*, t.code AS terminal_code FROM imprint_attempt a LEFT JOIN terminal t ON t.id = a.terminal_id
             WHERE a.dossier_id = $1 ORDER BY a.requested_at, a.id`,
           [id],
-        ) as Promise<Record<string, unknown>[]>,
-        manager.query(`SELECT * FROM notice WHERE dossier_id = $1 ORDER BY created_at, id`, [id]) as Promise<Record<string, unknown>[]>,
-        manager.query(`SELECT id, dossier_id, type, message, deadline_at, created_at FROM alert WHERE dossier_id = $1 ORDER BY created_at`, [
-          id,
-        ]) as Promise<Record<string, unknown>[]>,
+        ),
+        manager.query<Record<string, unknown>[]>(`SELECT * FROM notice WHERE dossier_id = $1 ORDER BY created_at, id`, [id]),
+        manager.query<Record<string, unknown>[]>(
+          `SELECT id, dossier_id, type, message, deadline_at, created_at FROM alert WHERE dossier_id = $1 ORDER BY created_at`,
+          [id],
+        ),
         manager.find(DossierEventEntity, { where: { dossierId: id }, order: { id: 'ASC' } }),
       ]);
       return {
