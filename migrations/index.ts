@@ -9,6 +9,7 @@ import { TerminalOwnership1795565041201 } from './1795565041201-terminal-ownersh
 import { ConsoleUsersSessions1795567117873 } from './1795567117873-console-users-sessions';
 import { AccountingModel1795567136553 } from './1795567136553-accounting-model';
 import { RemittancesReconciliation1795568342937 } from './1795568342937-remittances-reconciliation';
+import { ConsoleRegieIndexes1795569368456 } from './1795569368456-console-regie-indexes';
 
 /** Every migration, in order. The only way the schema changes. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ConsoleUsersSessions1795567117873,
   AccountingModel1795567136553,
   RemittancesReconciliation1795568342937,
+  ConsoleRegieIndexes1795569368456,
 ];

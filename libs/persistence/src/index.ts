@@ -16,6 +16,7 @@ export * from './repositories/idempotency.repository';
 export * from './repositories/notice.repository';
 export * from './repositories/observation.repository';
 export * from './repositories/outbox.repository';
+export * from './repositories/regie-console.repository';
 export * from './repositories/webhook.repository';
 export * from './repositories/terminal.repository';
 export * from './transaction-context';

@@ -39,6 +39,8 @@ td form{margin:0}td button{margin:0}
 .notice{border-left:4px solid #18753c;background:#b8fec9;padding:.75rem 1rem;margin:0 0 1rem;color:#0b3d1e}
 .secret{font-family:ui-monospace,monospace;font-size:1.125rem;background:#fff;border:2px dashed #000091;padding:.5rem;word-break:break-all}
 .or{margin:1.5rem 0 .5rem;color:#3a3a3a}
+ul.counts{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem}ul.counts a{display:block;background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:.5rem .75rem}.count{font-size:1.5rem;font-weight:700}
+th[scope=row]{width:16rem}
 footer{max-width:64rem;margin:0 auto;padding:1rem;font-size:.875rem;color:#3a3a3a}
 `;
 

@@ -11,7 +11,7 @@ import { sendPage } from './send-page';
 
 const contextOf = (req: ConsoleRequest): PageContext => ({ user: req.consoleSession!.user, csrf: req.consoleSession!.csrfSecret, path: req.path });
 
-/** The home of each role. The cashier's desk and the régie's list are filled by points 2 and 3 of issue 10. */
+/** The home of each role. The cashier's desk is filled by point 2 of issue 10; the régie's « À traiter » is in regie.controller.ts. */
 @ApiExcludeController()
 @Public()
 @UseGuards(ConsoleGuard)
@@ -33,25 +33,6 @@ export class ConsoleSectionsController {
               l’empreinte, puis en suivre l’avancement en direct.
             </p>
             <p>Ces écrans arrivent avec la suite de la console ; en attendant, la GAP lance les empreintes par l’API.</p>
-          </div>`,
-      ),
-    );
-  }
-
-  @ConsoleRoles('regisseur')
-  @Get('a-traiter')
-  toHandle(@Req() req: ConsoleRequest, @Res() res: Response): void {
-    sendPage(
-      res,
-      layout(
-        'À traiter',
-        contextOf(req),
-        html`<h1>À traiter</h1>
-          <div class="card">
-            <p>
-              Les exceptions de la régie : empreintes échouées du jour, avis non remis, demandes abandonnées, rejets bancaires, alertes d’échéance et
-              débits bloqués.
-            </p>
           </div>`,
       ),
     );
