@@ -4,7 +4,7 @@ import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { NOTICE_SEND } from '@diapason/lifecycle';
-import { NoticeDispatcher, SentNotice, WebhookDispatcher } from '@diapason/notifier';
+import { NoticeDispatcher, PreparedNotice, SentNotice, WebhookDispatcher } from '@diapason/notifier';
 import { OutboxItem, OutboxRepository, WebhookRepository } from '@diapason/persistence';
 import { Sweep, drainBatches } from '../sweep';
 
@@ -60,19 +60,31 @@ export class DispatchOutbox implements Sweep {
   }
 
   /**
-   * Sends the batch's notices side by side, then records those that went out in one transaction
-   * and marks the items done in one statement: a few round trips per batch rather than per notice.
-   * If the record fails, the items are retried: their notices, still `sending`, are looked up at
-   * the provider before anything is sent again.
+   * Prepares the batch's notices in one transaction (a few set-based statements whatever its
+   * size), sends them side by side, then records those that went out in one transaction and marks
+   * the items done in one statement: a few round trips per batch rather than per notice. If the
+   * preparation fails, every notice item of the batch is retried; if the record fails, the items
+   * are retried: their notices, still `sending`, are looked up at the provider before anything is
+   * sent again.
    */
   private async handleBatch(items: OutboxItem[]): Promise<void> {
-    const done: string[] = [];
+    const done: string[] = items.filter((item) => item.kind !== NOTICE_SEND).map((item) => item.id);
+    const noticeItems = items.filter((item) => item.kind === NOTICE_SEND);
     const sent: { item: OutboxItem; notice: SentNotice }[] = [];
+    let prepared: (PreparedNotice | null)[] = [];
+    try {
+      prepared = await this.notices.prepareMany(noticeItems);
+    } catch (error) {
+      for (const item of noticeItems) await this.failed(item, error);
+      await this.outbox.doneMany(done, this.clock.now());
+      return;
+    }
     await pMap(
-      items,
-      async (item) => {
+      noticeItems,
+      async (item, i) => {
+        const ready = prepared[i];
         try {
-          const notice = item.kind === NOTICE_SEND ? await this.notices.send(item) : null;
+          const notice = ready ? await this.notices.sendPrepared(ready) : null;
           if (notice) sent.push({ item, notice });
           else done.push(item.id);
         } catch (error) {
