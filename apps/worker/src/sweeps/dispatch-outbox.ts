@@ -15,6 +15,15 @@ export function outboxBackoffMs(attempts: number): number {
   return Math.min(1000 * 2 ** attempts, 30 * 60_000);
 }
 
+/** A claimed batch of outbox items, until it is recorded. */
+interface Batch {
+  items: OutboxItem[];
+  /** Items not back from their provider yet. */
+  left: number;
+  sent: { item: OutboxItem; notice: SentNotice }[];
+  done: string[];
+}
+
 /** Sends what transactions left in the outbox: patient notices. */
 @Injectable()
 export class DispatchOutbox implements Sweep {
@@ -32,74 +41,100 @@ export class DispatchOutbox implements Sweep {
    * A claimed item is leased for DIAPASON_OUTBOX_LEASE, renewed every third of it while the worker
    * is on it (a provider may be slow): only a worker that died loses its items, to another worker
    * after the lease. The notice dispatcher then asks the provider before sending again.
+   *
+   * Batches flow without a pause between them: a batch is claimed and prepared (one transaction of
+   * a few set-based statements, see `NoticeDispatcher.prepareMany`) when the previous one has no
+   * notice left to start, its notices are sent side by side (at most 16 at once, across batches),
+   * and a batch whose last notice is back is recorded (the notices that went out in one
+   * transaction, the items done in one statement) while the next one is being sent. Records are
+   * made one batch after the other.
    */
-  run(now: Date): Promise<number> {
+  async run(now: Date): Promise<number> {
     const size = this.config.scheduler.batchSize;
     const leaseMs = this.config.scheduler.outboxLeaseMs;
-    return drainBatches(
-      () => this.outbox.claim(now, size, leaseMs),
-      async (items) => {
-        const working = new Map(items.map((item) => [item.id, item]));
-        const beat = setInterval(
-          () => {
-            const until = new Date(this.clock.now().getTime() + leaseMs);
-            this.outbox
-              .renew([...working.values()], until)
-              .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox lease renewal failed'));
-          },
-          Math.max(100, Math.floor(leaseMs / 3)),
-        );
-        try {
-          await this.handleBatch(items);
-        } finally {
-          clearInterval(beat);
-        }
+    const working = new Map<string, OutboxItem>();
+    const beat = setInterval(
+      () => {
+        if (working.size === 0) return;
+        const until = new Date(this.clock.now().getTime() + leaseMs);
+        this.outbox.renew([...working.values()], until).catch((error: unknown) => this.logger.warn({ err: error }, 'outbox lease renewal failed'));
       },
-      size,
+      Math.max(100, Math.floor(leaseMs / 3)),
     );
+    let total = 0;
+    let recording: Promise<void> = Promise.resolve();
+    let recordError: unknown;
+    const record = (batch: Batch) => {
+      recording = recording.then(() =>
+        this.record(batch)
+          .catch((error: unknown) => {
+            recordError ??= error;
+          })
+          .finally(() => {
+            for (const item of batch.items) working.delete(item.id);
+          }),
+      );
+    };
+    const claimed = async function* (this: DispatchOutbox): AsyncGenerator<{ item: OutboxItem; ready: PreparedNotice | null; batch: Batch }> {
+      for (;;) {
+        const items = await this.outbox.claim(now, size, leaseMs);
+        total += items.length;
+        if (items.length === 0) return;
+        for (const item of items) working.set(item.id, item);
+        const batch: Batch = { items, left: items.length, sent: [], done: [] };
+        const noticeItems = items.filter((item) => item.kind === NOTICE_SEND);
+        let prepared: (PreparedNotice | null)[];
+        try {
+          prepared = await this.notices.prepareMany(noticeItems);
+        } catch (error) {
+          for (const item of noticeItems) await this.failed(item, error);
+          batch.done = items.filter((item) => item.kind !== NOTICE_SEND).map((item) => item.id);
+          batch.left = 0;
+          record(batch);
+          if (items.length < size) return;
+          continue;
+        }
+        const readyOf = new Map(noticeItems.map((item, i) => [item.id, prepared[i]]));
+        for (const item of items) yield { item, ready: readyOf.get(item.id) ?? null, batch };
+        if (items.length < size) return;
+      }
+    }.call(this);
+    try {
+      await pMap(
+        claimed,
+        async ({ item, ready, batch }) => {
+          try {
+            const notice = ready ? await this.notices.sendPrepared(ready) : null;
+            if (notice) batch.sent.push({ item, notice });
+            else batch.done.push(item.id);
+          } catch (error) {
+            await this.failed(item, error);
+          }
+          if (--batch.left === 0) record(batch);
+        },
+        { concurrency: 16 },
+      );
+    } finally {
+      await recording;
+      clearInterval(beat);
+    }
+    if (recordError) throw recordError;
+    return total;
   }
 
   /**
-   * Prepares the batch's notices in one transaction (a few set-based statements whatever its
-   * size), sends them side by side, then records those that went out in one transaction and marks
-   * the items done in one statement: a few round trips per batch rather than per notice. If the
-   * preparation fails, every notice item of the batch is retried; if the record fails, the items
-   * are retried: their notices, still `sending`, are looked up at the provider before anything is
-   * sent again.
+   * Records a batch: the notices that went out in one transaction, the items done in one
+   * statement. If the record fails, the items are retried: their notices, still `sending`, are
+   * looked up at the provider before anything is sent again.
    */
-  private async handleBatch(items: OutboxItem[]): Promise<void> {
-    const done: string[] = items.filter((item) => item.kind !== NOTICE_SEND).map((item) => item.id);
-    const noticeItems = items.filter((item) => item.kind === NOTICE_SEND);
-    const sent: { item: OutboxItem; notice: SentNotice }[] = [];
-    let prepared: (PreparedNotice | null)[] = [];
+  private async record(batch: Batch): Promise<void> {
     try {
-      prepared = await this.notices.prepareMany(noticeItems);
+      await this.notices.recordSent(batch.sent.map((s) => s.notice));
+      batch.done.push(...batch.sent.map((s) => s.item.id));
     } catch (error) {
-      for (const item of noticeItems) await this.failed(item, error);
-      await this.outbox.doneMany(done, this.clock.now());
-      return;
+      for (const { item } of batch.sent) await this.failed(item, error);
     }
-    await pMap(
-      noticeItems,
-      async (item, i) => {
-        const ready = prepared[i];
-        try {
-          const notice = ready ? await this.notices.sendPrepared(ready) : null;
-          if (notice) sent.push({ item, notice });
-          else done.push(item.id);
-        } catch (error) {
-          await this.failed(item, error);
-        }
-      },
-      { concurrency: 16 },
-    );
-    try {
-      await this.notices.recordSent(sent.map((s) => s.notice));
-      done.push(...sent.map((s) => s.item.id));
-    } catch (error) {
-      for (const { item } of sent) await this.failed(item, error);
-    }
-    await this.outbox.doneMany(done, this.clock.now());
+    await this.outbox.doneMany(batch.done, this.clock.now());
   }
 
   private async failed(item: OutboxItem, error: unknown): Promise<void> {
