@@ -24,6 +24,9 @@ interface Batch {
   done: string[];
 }
 
+/** A batch claimed and prepared (each notice item's preparation by item id), or why not. */
+type Taken = { batch: Batch; ready: Map<string, PreparedNotice | null> } | { error: unknown };
+
 /** Sends what transactions left in the outbox: patient notices. */
 @Injectable()
 export class DispatchOutbox implements Sweep {
@@ -43,8 +46,8 @@ export class DispatchOutbox implements Sweep {
    * after the lease. The notice dispatcher then asks the provider before sending again.
    *
    * Batches flow without a pause between them: a batch is claimed and prepared (one transaction of
-   * a few set-based statements, see `NoticeDispatcher.prepareMany`) when the previous one has no
-   * notice left to start, its notices are sent side by side (at most 16 at once, across batches),
+   * a few set-based statements, see `NoticeDispatcher.prepareMany`) while the previous one is
+   * being sent, its notices are sent side by side (at most 16 at once, across batches),
    * and a batch whose last notice is back is recorded (the notices that went out in one
    * transaction, the items done in one statement) while the next one is being sent. Records are
    * made one batch after the other.
@@ -63,45 +66,60 @@ export class DispatchOutbox implements Sweep {
     );
     let total = 0;
     let recording: Promise<void> = Promise.resolve();
-    let recordError: unknown;
+    let failure: unknown;
     const record = (batch: Batch) => {
       recording = recording.then(() =>
         this.record(batch)
           .catch((error: unknown) => {
-            recordError ??= error;
+            failure ??= error;
           })
           .finally(() => {
             for (const item of batch.items) working.delete(item.id);
           }),
       );
     };
-    const claimed = async function* (this: DispatchOutbox): AsyncGenerator<{ item: OutboxItem; ready: PreparedNotice | null; batch: Batch }> {
-      for (;;) {
+    // Claims and prepares a batch; never rejects (a prefetched batch may wait unobserved).
+    const take = async (): Promise<Taken> => {
+      try {
         const items = await this.outbox.claim(now, size, leaseMs);
         total += items.length;
-        if (items.length === 0) return;
         for (const item of items) working.set(item.id, item);
         const batch: Batch = { items, left: items.length, sent: [], done: [] };
         const noticeItems = items.filter((item) => item.kind === NOTICE_SEND);
-        let prepared: (PreparedNotice | null)[];
         try {
-          prepared = await this.notices.prepareMany(noticeItems);
+          const prepared = await this.notices.prepareMany(noticeItems);
+          return { batch, ready: new Map(noticeItems.map((item, i) => [item.id, prepared[i]])) };
         } catch (error) {
           for (const item of noticeItems) await this.failed(item, error);
           batch.done = items.filter((item) => item.kind !== NOTICE_SEND).map((item) => item.id);
           batch.left = 0;
           record(batch);
-          if (items.length < size) return;
-          continue;
+          return { batch, ready: new Map() };
         }
-        const readyOf = new Map(noticeItems.map((item, i) => [item.id, prepared[i]]));
-        for (const item of items) yield { item, ready: readyOf.get(item.id) ?? null, batch };
-        if (items.length < size) return;
+      } catch (error) {
+        return { error };
       }
-    }.call(this);
+    };
+    // The next batch is claimed and prepared while this one is sent: no pause between batches.
+    const claimed = async function* (): AsyncGenerator<{ item: OutboxItem; ready: PreparedNotice | null; batch: Batch }> {
+      let next: Promise<Taken> | null = take();
+      while (next) {
+        const taken: Taken = await next;
+        if ('error' in taken) {
+          // Thrown once the notices under way are back and recorded.
+          failure ??= taken.error;
+          return;
+        }
+        const batch: Batch = taken.batch;
+        const ready = taken.ready;
+        next = batch.items.length < size ? null : take();
+        if (batch.left === 0) continue;
+        for (const item of batch.items) yield { item, ready: ready.get(item.id) ?? null, batch };
+      }
+    };
     try {
       await pMap(
-        claimed,
+        claimed(),
         async ({ item, ready, batch }) => {
           try {
             const notice = ready ? await this.notices.sendPrepared(ready) : null;
@@ -118,7 +136,7 @@ export class DispatchOutbox implements Sweep {
       await recording;
       clearInterval(beat);
     }
-    if (recordError) throw recordError;
+    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
     return total;
   }
 
