@@ -136,7 +136,8 @@ export class DispatchOutbox implements Sweep {
       await recording;
       clearInterval(beat);
     }
-    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+    if (failure instanceof Error) throw failure;
+    if (failure !== undefined) throw new Error('outbox sweep failed', { cause: failure });
     return total;
   }
 
