@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DossierLifecycle } from '@diapason/lifecycle';
 import {
   DossierEntity,
+  DossierRepository,
   EstablishmentEntity,
   EstablishmentRepository,
   RegieEntity,
@@ -35,6 +36,18 @@ export interface SentNotice {
   segments: number | null;
 }
 export const EMAIL_SENDER = Symbol('EMAIL_SENDER');
+
+/** A notice prepared for sending: marked `sending` (committed) before its provider is called. */
+export interface PreparedNotice {
+  dossier: DossierEntity;
+  notice: NoticeRow;
+  /** Its sending began before (a worker died, or a lease lapsed): the provider is asked first. */
+  resumed: boolean;
+  /** It may go out (again): the dossier still waits and the patient did not get it. */
+  maySend: boolean;
+  /** The patient got it (receipt, opening): recorded as sent, never sent again. */
+  proven: boolean;
+}
 
 /** Patient links stay valid this long after the imprint ends, for the record. */
 const LINK_GRACE_MS = 60 * 86_400_000;
@@ -64,6 +77,7 @@ export class NoticeDispatcher {
   constructor(
     private readonly tx: TransactionContext,
     private readonly establishments: EstablishmentRepository,
+    private readonly dossiers: DossierRepository,
     private readonly notices: NoticeRepository,
     private readonly tracker: NoticeTracker,
     private readonly lifecycle: DossierLifecycle,
@@ -87,13 +101,93 @@ export class NoticeDispatcher {
    * and the next attempt asks the provider before sending again.
    */
   async send(item: OutboxItem): Promise<SentNotice | null> {
-    const { dossierId, channel } = item.payload as { dossierId: string; channel: NoticeChannel };
-    const prepared = await this.prepare(dossierId, channel);
-    if (!prepared) return null;
-    const { dossier, notice, facts, token, resumed, maySend, proven } = prepared;
+    const [prepared] = await this.prepareMany([item]);
+    return prepared ? this.sendPrepared(prepared) : null;
+  }
+
+  /**
+   * Prepares the notices of a batch of outbox items in one transaction of a few set-based
+   * statements (their dossiers, their notices locked, the missing ones inserted, all marked
+   * `sending`), whatever the batch size. Answers in the order of `items`: a notice to send with
+   * `sendPrepared`, or null when the item is done without sending (nothing to notify, or a second
+   * item of the batch for the same notice: the first one carries it).
+   */
+  prepareMany(items: OutboxItem[]): Promise<(PreparedNotice | null)[]> {
+    const wanted = items.map((item) => {
+      const { dossierId, channel } = item.payload as { dossierId: string; channel: NoticeChannel };
+      return { dossierId, channel, key: `${dossierId}/${channel}` };
+    });
+    const firsts = new Map<string, number>();
+    wanted.forEach((w, i) => {
+      if (!firsts.has(w.key)) firsts.set(w.key, i);
+    });
+    const keys = [...firsts.keys()].map((k) => wanted[firsts.get(k)!]);
+    if (keys.length === 0) return Promise.resolve(items.map(() => null));
+    return this.tx.run(async () => {
+      const now = this.clock.now();
+      const dossiers = new Map((await this.dossiers.findManyByIdAnywhere([...new Set(keys.map((k) => k.dossierId))])).map((d) => [d.id, d]));
+      const existing = new Map((await this.notices.findByChannels(keys, true)).map((n) => [`${n.dossierId}/${n.channel}`, n]));
+      const plans = new Map<string, { dossier: DossierEntity; existing: NoticeRow | null; waiting: boolean; proven: boolean }>();
+      const toInsert: Parameters<NoticeRepository['ensureMany']>[0] = [];
+      for (const { dossierId, channel, key } of keys) {
+        const dossier = dossiers.get(dossierId);
+        if (!dossier) continue;
+        const found = existing.get(key) ?? null;
+        // Sending began and was never recorded: resumed whatever the dossier became since.
+        const unrecorded = found !== null && found.sendStartedAt !== null && found.sentAt === null;
+        // The patient got it: a delivery receipt or an opening came (an SMS refused or undelivered
+        // at the operator has its provider status too: it went out).
+        const proven =
+          unrecorded && (found.status === 'delivered' || found.status === 'opened' || (channel === 'sms' && found.deliveryStatus !== null));
+        // Only a request still waiting for its acknowledgment is notified.
+        const waiting = canTransition(dossier.status, 'acknowledged');
+        if (!waiting && !(unrecorded && (found.status === 'sending' || proven))) continue;
+        const recipient = channel === 'sms' ? dossier.patientPhone : dossier.patientEmail;
+        if (!recipient && !found) continue;
+        plans.set(key, { dossier, existing: found, waiting, proven });
+        if (!found) {
+          toInsert.push({ id: uuidv7(), dossierId, establishmentId: dossier.establishmentId, channel, recipient: recipient!, createdAt: now });
+        }
+      }
+      const inserted = await this.notices.ensureMany(toInsert);
+      const notices = new Map([...existing, ...inserted.map((n) => [`${n.dossierId}/${n.channel}`, n] as const)]);
+      // Another worker inserted some first (both claimed an item for the same notice): taken as found.
+      const raced = toInsert.filter((n) => !notices.has(`${n.dossierId}/${n.channel}`));
+      for (const n of await this.notices.findByChannels(raced, true)) notices.set(`${n.dossierId}/${n.channel}`, n);
+      const ready = new Map<string, PreparedNotice>();
+      for (const [key, { dossier, waiting, proven }] of plans) {
+        const notice = notices.get(key);
+        if (!notice) continue;
+        if (notice.status !== 'pending' && notice.status !== 'sending' && !proven) continue;
+        ready.set(key, {
+          dossier,
+          notice: { ...notice, sendStartedAt: notice.sendStartedAt ?? now },
+          resumed: notice.status === 'sending' || proven,
+          // Sent (again) only to a dossier still waiting, and never when the patient already got it.
+          maySend: waiting && !proven,
+          proven,
+        });
+      }
+      await this.notices.markSending(
+        [...ready.values()].filter((p) => p.notice.status === 'pending' || p.notice.status === 'sending').map((p) => p.notice.id),
+        now,
+      );
+      return wanted.map((w, i) => (firsts.get(w.key) === i ? (ready.get(w.key) ?? null) : null));
+    });
+  }
+
+  /**
+   * Sends a prepared notice without recording it: returns what `recordSent` must record, or null
+   * when it is done without it (not to be sent again, refused for good). Throws to retry: the
+   * notice stays `sending` and the next attempt asks the provider before sending again.
+   */
+  async sendPrepared(prepared: PreparedNotice): Promise<SentNotice | null> {
+    const { dossier, notice, resumed, maySend, proven } = prepared;
+    const channel = notice.channel;
     let providerId: string;
     let segments: number | null = null;
     try {
+      const { facts, token } = await this.facts(dossier, notice);
       if (channel === 'sms') {
         if (!this.sms) throw new SmsRejected('disabled', 'SMS non configurés');
         const sms = renderSms(facts);
@@ -129,6 +223,24 @@ export class NoticeDispatcher {
     return { dossier, notice, providerId, segments };
   }
 
+  /** What the notice says and the patient's link token. */
+  private async facts(dossier: DossierEntity, notice: NoticeRow): Promise<{ facts: NoticeFacts; token: string }> {
+    const { establishment, regie } = await this.sender(dossier);
+    const now = this.clock.now();
+    const validUntil = dossier.imprintValidUntil ?? new Date(now.getTime() + this.config.delays.imprintValidityMs);
+    const token = this.tokens.sign(notice.id, new Date(validUntil.getTime() + LINK_GRACE_MS));
+    const facts: NoticeFacts = {
+      hospitalName: establishment.name,
+      amountCents: dossier.amountCents!,
+      gapDossierNumber: dossier.gapDossierNumber,
+      imprintedAt: dossier.imprintedAt ?? dossier.createdAt,
+      debitDate: completionDueAt(now, this.config.delays),
+      regie: regieContact(regie, dossier.regieCode),
+      link: patientLinks(this.config).page(token),
+    };
+    return { facts, token };
+  }
+
   /** After the last retry: the channel is given up, which may fall back to the other one. */
   async giveUp(item: OutboxItem, reason: string): Promise<void> {
     const { dossierId, channel } = item.payload as { dossierId: string; channel: NoticeChannel };
@@ -152,56 +264,6 @@ export class NoticeDispatcher {
     };
     this.senders.set(key, found);
     return found;
-  }
-
-  private prepare(dossierId: string, channel: NoticeChannel) {
-    return this.tx.run(async (manager) => {
-      const dossier = await manager.findOneBy(DossierEntity, { id: dossierId });
-      if (!dossier) return null;
-      const existing = await this.notices.findByChannel(dossier.id, channel, true);
-      // Sending began and was never recorded: resumed whatever the dossier became since.
-      const unrecorded = existing !== null && existing.sendStartedAt !== null && existing.sentAt === null;
-      // The patient got it: a delivery receipt or an opening came (an SMS refused or undelivered
-      // at the operator has its provider status too: it went out).
-      const proven =
-        unrecorded && (existing.status === 'delivered' || existing.status === 'opened' || (channel === 'sms' && existing.deliveryStatus !== null));
-      // Only a request still waiting for its acknowledgment is notified.
-      const waiting = canTransition(dossier.status, 'acknowledged');
-      if (!waiting && !(unrecorded && (existing.status === 'sending' || proven))) return null;
-      const recipient = channel === 'sms' ? dossier.patientPhone : dossier.patientEmail;
-      if (!recipient && !existing) return null;
-      const notice =
-        existing ??
-        (await this.notices.ensure({
-          id: uuidv7(),
-          dossierId: dossier.id,
-          establishmentId: dossier.establishmentId,
-          channel,
-          recipient: recipient!,
-          createdAt: this.clock.now(),
-        }));
-      if (notice.status !== 'pending' && notice.status !== 'sending' && !proven) return null;
-      const resumed = notice.status === 'sending' || proven;
-      const startedAt = notice.sendStartedAt ?? this.clock.now();
-      if (notice.status === 'pending' || notice.status === 'sending') {
-        await this.notices.update(notice.id, { status: 'sending', sendStartedAt: startedAt });
-      }
-      const { establishment, regie } = await this.sender(dossier);
-      const validUntil = dossier.imprintValidUntil ?? new Date(this.clock.now().getTime() + this.config.delays.imprintValidityMs);
-      const token = this.tokens.sign(notice.id, new Date(validUntil.getTime() + LINK_GRACE_MS));
-      const facts: NoticeFacts = {
-        hospitalName: establishment.name,
-        amountCents: dossier.amountCents!,
-        gapDossierNumber: dossier.gapDossierNumber,
-        imprintedAt: dossier.imprintedAt ?? dossier.createdAt,
-        debitDate: completionDueAt(this.clock.now(), this.config.delays),
-        regie: regieContact(regie, dossier.regieCode),
-        link: patientLinks(this.config).page(token),
-      };
-      // Sent (again) only to a dossier still waiting, and never when the patient already got it.
-      const maySend = waiting && !proven;
-      return { dossier, notice: { ...notice, sendStartedAt: startedAt }, facts, token, resumed, maySend, proven };
-    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { KeyObject, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 /**
  * Links sent to patients carry a token that names the notice and its expiry, signed with the
@@ -6,11 +6,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * unforgeable. 32 bytes, 43 characters of base64url.
  */
 export class PatientLinkTokens {
-  private readonly key: Buffer;
+  /** A key object made once: a raw key would be made into one at every signature. */
+  private readonly key: KeyObject;
 
   constructor(secret: string) {
     if (secret.length < 32) throw new Error('patient link secret too short');
-    this.key = Buffer.from(secret, 'utf8');
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   sign(noticeId: string, expiresAt: Date): string {

@@ -4,7 +4,7 @@ import type { Clock } from '@diapason/domain';
 import type { DiapasonConfig } from '@diapason/config';
 import { InjectClock, InjectConfig } from '@diapason/config';
 import { NOTICE_SEND } from '@diapason/lifecycle';
-import { NoticeDispatcher, SentNotice, WebhookDispatcher } from '@diapason/notifier';
+import { NoticeDispatcher, PreparedNotice, SentNotice, WebhookDispatcher } from '@diapason/notifier';
 import { OutboxItem, OutboxRepository, WebhookRepository } from '@diapason/persistence';
 import { Sweep, drainBatches } from '../sweep';
 
@@ -14,6 +14,18 @@ const MAX_ATTEMPTS = 12;
 export function outboxBackoffMs(attempts: number): number {
   return Math.min(1000 * 2 ** attempts, 30 * 60_000);
 }
+
+/** A claimed batch of outbox items, until it is recorded. */
+interface Batch {
+  items: OutboxItem[];
+  /** Items not back from their provider yet. */
+  left: number;
+  sent: { item: OutboxItem; notice: SentNotice }[];
+  done: string[];
+}
+
+/** A batch claimed and prepared (each notice item's preparation by item id), or why not. */
+type Taken = { batch: Batch; ready: Map<string, PreparedNotice | null> } | { error: unknown };
 
 /** Sends what transactions left in the outbox: patient notices. */
 @Injectable()
@@ -32,62 +44,116 @@ export class DispatchOutbox implements Sweep {
    * A claimed item is leased for DIAPASON_OUTBOX_LEASE, renewed every third of it while the worker
    * is on it (a provider may be slow): only a worker that died loses its items, to another worker
    * after the lease. The notice dispatcher then asks the provider before sending again.
+   *
+   * Batches flow without a pause between them: a batch is claimed and prepared (one transaction of
+   * a few set-based statements, see `NoticeDispatcher.prepareMany`) while the previous one is
+   * being sent, its notices are sent side by side (at most 16 at once, across batches),
+   * and a batch whose last notice is back is recorded (the notices that went out in one
+   * transaction, the items done in one statement) while the next one is being sent. Records are
+   * made one batch after the other.
    */
-  run(now: Date): Promise<number> {
+  async run(now: Date): Promise<number> {
     const size = this.config.scheduler.batchSize;
     const leaseMs = this.config.scheduler.outboxLeaseMs;
-    return drainBatches(
-      () => this.outbox.claim(now, size, leaseMs),
-      async (items) => {
-        const working = new Map(items.map((item) => [item.id, item]));
-        const beat = setInterval(
-          () => {
-            const until = new Date(this.clock.now().getTime() + leaseMs);
-            this.outbox
-              .renew([...working.values()], until)
-              .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox lease renewal failed'));
-          },
-          Math.max(100, Math.floor(leaseMs / 3)),
-        );
-        try {
-          await this.handleBatch(items);
-        } finally {
-          clearInterval(beat);
-        }
+    const working = new Map<string, OutboxItem>();
+    const beat = setInterval(
+      () => {
+        if (working.size === 0) return;
+        const until = new Date(this.clock.now().getTime() + leaseMs);
+        this.outbox.renew([...working.values()], until).catch((error: unknown) => this.logger.warn({ err: error }, 'outbox lease renewal failed'));
       },
-      size,
+      Math.max(100, Math.floor(leaseMs / 3)),
     );
+    let total = 0;
+    let recording: Promise<void> = Promise.resolve();
+    let failure: unknown;
+    const record = (batch: Batch) => {
+      recording = recording.then(() =>
+        this.record(batch)
+          .catch((error: unknown) => {
+            failure ??= error;
+          })
+          .finally(() => {
+            for (const item of batch.items) working.delete(item.id);
+          }),
+      );
+    };
+    // Claims and prepares a batch; never rejects (a prefetched batch may wait unobserved).
+    const take = async (): Promise<Taken> => {
+      try {
+        const items = await this.outbox.claim(now, size, leaseMs);
+        total += items.length;
+        for (const item of items) working.set(item.id, item);
+        const batch: Batch = { items, left: items.length, sent: [], done: [] };
+        const noticeItems = items.filter((item) => item.kind === NOTICE_SEND);
+        try {
+          const prepared = await this.notices.prepareMany(noticeItems);
+          return { batch, ready: new Map(noticeItems.map((item, i) => [item.id, prepared[i]])) };
+        } catch (error) {
+          for (const item of noticeItems) await this.failed(item, error);
+          batch.done = items.filter((item) => item.kind !== NOTICE_SEND).map((item) => item.id);
+          batch.left = 0;
+          record(batch);
+          return { batch, ready: new Map() };
+        }
+      } catch (error) {
+        return { error };
+      }
+    };
+    // The next batch is claimed and prepared while this one is sent: no pause between batches.
+    const claimed = async function* (): AsyncGenerator<{ item: OutboxItem; ready: PreparedNotice | null; batch: Batch }> {
+      let next: Promise<Taken> | null = take();
+      while (next) {
+        const taken: Taken = await next;
+        if ('error' in taken) {
+          // Thrown once the notices under way are back and recorded.
+          failure ??= taken.error;
+          return;
+        }
+        const batch: Batch = taken.batch;
+        const ready = taken.ready;
+        next = batch.items.length < size ? null : take();
+        if (batch.left === 0) continue;
+        for (const item of batch.items) yield { item, ready: ready.get(item.id) ?? null, batch };
+      }
+    };
+    try {
+      await pMap(
+        claimed(),
+        async ({ item, ready, batch }) => {
+          try {
+            const notice = ready ? await this.notices.sendPrepared(ready) : null;
+            if (notice) batch.sent.push({ item, notice });
+            else batch.done.push(item.id);
+          } catch (error) {
+            await this.failed(item, error);
+          }
+          if (--batch.left === 0) record(batch);
+        },
+        { concurrency: 16 },
+      );
+    } finally {
+      await recording;
+      clearInterval(beat);
+    }
+    if (failure instanceof Error) throw failure;
+    if (failure !== undefined) throw new Error('outbox sweep failed', { cause: failure });
+    return total;
   }
 
   /**
-   * Sends the batch's notices side by side, then records those that went out in one transaction
-   * and marks the items done in one statement: a few round trips per batch rather than per notice.
-   * If the record fails, the items are retried: their notices, still `sending`, are looked up at
-   * the provider before anything is sent again.
+   * Records a batch: the notices that went out in one transaction, the items done in one
+   * statement. If the record fails, the items are retried: their notices, still `sending`, are
+   * looked up at the provider before anything is sent again.
    */
-  private async handleBatch(items: OutboxItem[]): Promise<void> {
-    const done: string[] = [];
-    const sent: { item: OutboxItem; notice: SentNotice }[] = [];
-    await pMap(
-      items,
-      async (item) => {
-        try {
-          const notice = item.kind === NOTICE_SEND ? await this.notices.send(item) : null;
-          if (notice) sent.push({ item, notice });
-          else done.push(item.id);
-        } catch (error) {
-          await this.failed(item, error);
-        }
-      },
-      { concurrency: 16 },
-    );
+  private async record(batch: Batch): Promise<void> {
     try {
-      await this.notices.recordSent(sent.map((s) => s.notice));
-      done.push(...sent.map((s) => s.item.id));
+      await this.notices.recordSent(batch.sent.map((s) => s.notice));
+      batch.done.push(...batch.sent.map((s) => s.item.id));
     } catch (error) {
-      for (const { item } of sent) await this.failed(item, error);
+      for (const { item } of batch.sent) await this.failed(item, error);
     }
-    await this.outbox.doneMany(done, this.clock.now());
+    await this.outbox.doneMany(batch.done, this.clock.now());
   }
 
   private async failed(item: OutboxItem, error: unknown): Promise<void> {

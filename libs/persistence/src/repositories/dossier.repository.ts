@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import type { DossierStatus } from '@diapason/domain';
 import { ActorType, DossierEntity, DossierEventEntity } from '../entities';
 import { TransactionContext } from '../transaction-context';
@@ -46,6 +47,12 @@ export class DossierRepository {
   /** For callers that hold a credential naming the dossier itself (a patient link, a notice, an attempt). */
   findByIdAnywhere(id: string): Promise<DossierEntity | null> {
     return this.tx.manager.findOneBy(DossierEntity, { id });
+  }
+
+  /** Several dossiers in one query, for callers that hold credentials naming them (a batch of notices). */
+  findManyByIdAnywhere(ids: string[]): Promise<DossierEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.tx.manager.findBy(DossierEntity, { id: In(ids) });
   }
 
   /** Reads and locks the dossier until the end of the current transaction. */

@@ -46,6 +46,63 @@ export class NoticeRepository {
     return (await this.findByChannel(notice.dossierId, notice.channel))!;
   }
 
+  /**
+   * Inserts the notices of a batch in one statement, each unless its dossier already has one on
+   * that channel (the unique constraint decides). Rows are inserted in (dossier, channel) order so
+   * that two workers inserting overlapping batches wait on each other rather than deadlock. Returns
+   * the rows this call inserted; a notice another transaction inserted first is not among them.
+   */
+  async ensureMany(notices: Pick<NoticeRow, 'id' | 'dossierId' | 'establishmentId' | 'channel' | 'recipient' | 'createdAt'>[]): Promise<NoticeRow[]> {
+    if (notices.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `INSERT INTO notice (id, dossier_id, establishment_id, channel, recipient, status, created_at)
+       SELECT x.id, x.dossier_id, x.establishment_id, x.channel, x.recipient, 'pending', x.created_at
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, dossier_id uuid, establishment_id uuid, channel varchar, recipient varchar, created_at timestamptz)
+        ORDER BY x.dossier_id, x.channel
+       ON CONFLICT (dossier_id, channel) DO NOTHING
+       RETURNING *`,
+      [
+        JSON.stringify(
+          notices.map((n) => ({
+            id: n.id,
+            dossier_id: n.dossierId,
+            establishment_id: n.establishmentId,
+            channel: n.channel,
+            recipient: n.recipient,
+            created_at: n.createdAt.toISOString(),
+          })),
+        ),
+      ],
+    );
+    return returnedRows<Record<string, unknown>>(rows).map(map);
+  }
+
+  /** The notices of these (dossier, channel) pairs, in one query; `lock` takes them FOR UPDATE, in id order. */
+  async findByChannels(keys: { dossierId: string; channel: NoticeChannel }[], lock = false): Promise<NoticeRow[]> {
+    if (keys.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.tx.manager.query(
+      `SELECT n.* FROM notice n
+        WHERE (n.dossier_id, n.channel) IN (SELECT * FROM unnest($1::uuid[], $2::varchar[]))
+        ORDER BY n.id${lock ? ' FOR UPDATE' : ''}`,
+      [keys.map((k) => k.dossierId), keys.map((k) => k.channel)],
+    );
+    return rows.map(map);
+  }
+
+  /**
+   * Marks notices `sending` before their provider is called, in one statement: the start of the
+   * first attempt is kept (a resumed notice keeps its `send_started_at`). Only notices still
+   * `pending` or `sending` move.
+   */
+  async markSending(ids: string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tx.manager.query(
+      `UPDATE notice SET status = 'sending', send_started_at = COALESCE(send_started_at, $2)
+        WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'sending')`,
+      [ids, at],
+    );
+  }
+
   async findByChannel(dossierId: string, channel: NoticeChannel, lock = false): Promise<NoticeRow | null> {
     const rows: Record<string, unknown>[] = await this.tx.manager.query(
       `SELECT * FROM notice WHERE dossier_id = $1 AND channel = $2${lock ? ' FOR UPDATE' : ''}`,
