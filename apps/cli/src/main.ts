@@ -20,6 +20,7 @@ import {
   hashPassword,
   oneTimePassword,
   parseApiKeyScopes,
+  isConsoleLogin,
   parseConsoleRoles,
   resolveDatabase,
   runMigrations,
@@ -228,7 +229,7 @@ export function buildProgram(): Command {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(code)) {
         throw new CommanderError(EXIT.usage, 'invalid_code', `Code d’établissement invalide : « ${code} » (lettres, chiffres, . _ -).`);
       }
-      if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/.test(login)) {
+      if (!isConsoleLogin(login)) {
         throw new CommanderError(EXIT.usage, 'invalid_login', `Identifiant invalide : « ${login} » (lettres, chiffres, . _ @ -).`);
       }
       const { roles, unknown } = parseConsoleRoles(rolesText);

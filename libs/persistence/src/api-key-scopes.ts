@@ -50,13 +50,20 @@ export function scopeAllows(granted: readonly ApiKeyScope[], required: RequiredS
   return granted.includes(required) || (granted.includes(READ_ONLY_SCOPE) && isReadMethod(method));
 }
 
+/** Scope names (a form's checkboxes) → the known scopes (in canonical order, once each) and the unknown names. */
+export function apiKeyScopesFrom(names: readonly string[]): { scopes: ApiKeyScope[]; unknown: string[] } {
+  return {
+    scopes: API_KEY_SCOPES.filter((scope) => names.includes(scope)),
+    unknown: names.filter((name) => !isApiKeyScope(name)),
+  };
+}
+
 /** The unknown names of a `dossiers,terminals` list, and its known scopes (in canonical order, once each). */
 export function parseApiKeyScopes(list: string): { scopes: ApiKeyScope[]; unknown: string[] } {
-  const names = list
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  const unknown = names.filter((name) => !isApiKeyScope(name));
-  const scopes = API_KEY_SCOPES.filter((scope) => names.includes(scope));
-  return { scopes, unknown };
+  return apiKeyScopesFrom(
+    list
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  );
 }

@@ -17,16 +17,27 @@ export function isConsoleRole(value: unknown): value is ConsoleRole {
   return typeof value === 'string' && (CONSOLE_ROLES as readonly string[]).includes(value);
 }
 
-/** `caissier,regisseur` → the known roles (in the canonical order) and the unknown names. */
-export function parseConsoleRoles(text: string): { roles: ConsoleRole[]; unknown: string[] } {
-  const names = text
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
+/** A console login: letters, digits, `. _ @ -`, 100 characters at most, not starting with a sign. */
+export function isConsoleLogin(login: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/.test(login);
+}
+
+/** Role names (a form's checkboxes) → the known roles (in the canonical order, once each) and the unknown names. */
+export function consoleRolesFrom(names: readonly string[]): { roles: ConsoleRole[]; unknown: string[] } {
   return {
     roles: CONSOLE_ROLES.filter((role) => names.includes(role)),
     unknown: names.filter((name) => !isConsoleRole(name)),
   };
+}
+
+/** `caissier,regisseur` → the known roles (in the canonical order) and the unknown names. */
+export function parseConsoleRoles(text: string): { roles: ConsoleRole[]; unknown: string[] } {
+  return consoleRolesFrom(
+    text
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
 }
 
 /**

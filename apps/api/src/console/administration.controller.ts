@@ -10,8 +10,9 @@ import {
   ConsoleRepository,
   TransactionContext,
   hashPassword,
-  isApiKeyScope,
-  isConsoleRole,
+  apiKeyScopesFrom,
+  consoleRolesFrom,
+  isConsoleLogin,
   oneTimePassword,
 } from '@diapason/persistence';
 import { Public } from '../common/auth';
@@ -162,10 +163,10 @@ export class ConsoleAdministrationController {
   async createUser(@Req() req: ConsoleRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
     const me = req.consoleSession!.user;
     const login = text(form.identifiant);
-    const roles = CONSOLE_ROLES.filter((r) => list(form.roles).includes(r));
+    const { roles, unknown } = consoleRolesFrom(list(form.roles));
     const error = (message: string) => this.usersPage(req, res, html`<p class="error" role="alert">${message}</p>`, 400);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/.test(login)) return error('Identifiant invalide : lettres, chiffres, . _ @ -, 100 caractères au plus.');
-    if (roles.length === 0 || list(form.roles).some((r) => !isConsoleRole(r))) return error('Choisissez au moins un rôle.');
+    if (!isConsoleLogin(login)) return error('Identifiant invalide : lettres, chiffres, . _ @ -, 100 caractères au plus.');
+    if (roles.length === 0 || unknown.length > 0) return error('Choisissez au moins un rôle.');
     const password = oneTimePassword();
     const passwordHash = await hashPassword(password);
     const created = await this.tx.run(async () => {
@@ -276,9 +277,8 @@ export class ConsoleAdministrationController {
 
   @Post('cles-api')
   async createKey(@Req() req: ConsoleRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
-    const given = list(form.portees);
-    const scopes = API_KEY_SCOPES.filter((s) => given.includes(s));
-    if (scopes.length === 0 || given.some((s) => !isApiKeyScope(s))) {
+    const { scopes, unknown } = apiKeyScopesFrom(list(form.portees));
+    if (scopes.length === 0 || unknown.length > 0) {
       return this.keysPage(req, res, html`<p class="error" role="alert">Choisissez au moins une portée.</p>`, 400);
     }
     const label = text(form.libelle).slice(0, 100) || null;

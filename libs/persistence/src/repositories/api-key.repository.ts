@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { API_KEY_SCOPES, ApiKeyScope, DEFAULT_API_KEY_SCOPES, isApiKeyScope } from '../api-key-scopes';
+import { ApiKeyScope, apiKeyScopesFrom, DEFAULT_API_KEY_SCOPES, isApiKeyScope } from '../api-key-scopes';
 import { ApiKeyEntity } from '../entities';
 import { TransactionContext } from '../transaction-context';
 
@@ -42,7 +42,7 @@ export class ApiKeyRepository {
   /** Creates a key for the establishment and returns it in clear; only its hash is kept. */
   async create(establishmentId: string, options: NewApiKey = {}): Promise<{ id: string; key: string }> {
     const given = options.scopes ?? DEFAULT_API_KEY_SCOPES;
-    const scopes = API_KEY_SCOPES.filter((scope) => given.includes(scope));
+    const { scopes } = apiKeyScopesFrom(given);
     if (scopes.length === 0) throw new Error('An API key needs at least one scope');
     // 32 random bytes: a key cannot be guessed, so a fast hash is enough to store it.
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
