@@ -20,7 +20,7 @@ import { ConsoleGuard, ConsoleRoles, ConsoleSessions } from './console-auth';
 import type { ConsoleRequest } from './console-auth';
 import { ConsoleFilter } from './console.filter';
 import { SafeHtml, html } from './html';
-import { PageContext, csrfField, layout } from './layout';
+import { PageContext, csrfField, dataTable, layout } from './layout';
 import { sendPage } from './send-page';
 
 type Form = Record<string, string | string[] | undefined>;
@@ -117,25 +117,7 @@ export class ConsoleAdministrationController {
         context,
         html`<h1>Utilisateurs et rôles</h1>
           ${message ?? ''}
-          <table>
-            <caption>
-              Comptes de l’établissement ${me.establishmentCode}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Identifiant</th>
-                <th scope="col">Nom</th>
-                <th scope="col">Rôles</th>
-                <th scope="col">Compte</th>
-                <th scope="col">État</th>
-                <th scope="col">Dernière connexion</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows}
-            </tbody>
-          </table>
+          ${dataTable(`Comptes de l’établissement ${me.establishmentCode}`, ['Identifiant', 'Nom', 'Rôles', 'Compte', 'État', 'Dernière connexion', 'Action'], rows, { captionClass: null })}
           <h2>Créer un compte local</h2>
           <form method="post" action="/console/administration/utilisateurs" class="card">
             ${csrfField(context.csrf)}
@@ -236,24 +218,7 @@ export class ConsoleAdministrationController {
         context,
         html`<h1>Clés d’API de la GAP</h1>
           ${message ?? ''}
-          <table>
-            <caption>
-              Clés de l’établissement ${context.user!.establishmentCode} (seul leur début est conservé lisible)
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Début</th>
-                <th scope="col">Libellé</th>
-                <th scope="col">Portées</th>
-                <th scope="col">Créée le</th>
-                <th scope="col">État</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows}
-            </tbody>
-          </table>
+          ${dataTable(`Clés de l’établissement ${context.user!.establishmentCode} (seul leur début est conservé lisible)`, ['Début', 'Libellé', 'Portées', 'Créée le', 'État', 'Action'], rows, { captionClass: null })}
           <h2>Créer une clé</h2>
           <form method="post" action="/console/administration/cles-api" class="card">
             ${csrfField(context.csrf)}
@@ -319,32 +284,21 @@ export class ConsoleAdministrationController {
         'Journal',
         context,
         html`<h1>Journal des actions de la console</h1>
-          <table>
-            <caption>
-              Les 200 dernières actions (qui, quoi, quand, depuis quelle adresse)
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Quand</th>
-                <th scope="col">Qui</th>
-                <th scope="col">Action</th>
-                <th scope="col">Objet</th>
-                <th scope="col">Adresse</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${entries.map(
-                (e) =>
-                  html`<tr>
-                    <td>${when(e.at)}</td>
-                    <td>${e.login ?? '—'}</td>
-                    <td>${e.action}</td>
-                    <td>${e.target ?? ''}</td>
-                    <td>${e.ip ?? ''}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`,
+          ${dataTable(
+            'Les 200 dernières actions (qui, quoi, quand, depuis quelle adresse)',
+            ['Quand', 'Qui', 'Action', 'Objet', 'Adresse'],
+            entries.map(
+              (e) =>
+                html`<tr>
+                  <td>${when(e.at)}</td>
+                  <td>${e.login ?? '—'}</td>
+                  <td>${e.action}</td>
+                  <td>${e.target ?? ''}</td>
+                  <td>${e.ip ?? ''}</td>
+                </tr>`,
+            ),
+            { captionClass: null },
+          )}`,
       ),
     );
   }

@@ -8,7 +8,7 @@ export class SafeHtml {
   }
 }
 
-type Interpolated = SafeHtml | string | number | null | undefined | false | readonly Interpolated[];
+export type Interpolated = SafeHtml | string | number | null | undefined | false | readonly Interpolated[];
 
 const render = (value: Interpolated): string => {
   if (value === null || value === undefined || value === false) return '';

@@ -1,5 +1,5 @@
 import { CONSOLE_ROLE_LABELS, ConsoleRole, ConsoleUser } from '@diapason/persistence';
-import { SafeHtml, html } from './html';
+import { Interpolated, SafeHtml, html } from './html';
 
 /** One stylesheet, served by the console itself (CSP `style-src 'self'`), cached by the browser. */
 export const CONSOLE_CSS = `
@@ -70,6 +70,32 @@ export interface PageContext {
 const FOOTER = html`<footer>
   <p>DIAPASON — console de la régie. Accessibilité : partiellement conforme (RGAA 4.1) ; signalez toute difficulté à votre administrateur.</p>
 </footer>`;
+
+/**
+ * A table of data, the console's one markup for it: a caption (styled as a hint unless told
+ * otherwise), column headings and the rows already rendered.
+ */
+export function dataTable(
+  caption: Interpolated,
+  headings: readonly Interpolated[],
+  rows: Interpolated,
+  options: { captionClass?: string | null } = {},
+): SafeHtml {
+  const captionClass = options.captionClass === undefined ? 'hint' : options.captionClass;
+  return html`<table>
+    <caption${captionClass ? html` class="${captionClass}"` : ''}>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        ${headings.map((heading) => html`<th scope="col">${heading}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
 
 export const csrfField = (csrf: string | undefined) => html`<input type="hidden" name="_csrf" value="${csrf ?? ''}" />`;
 

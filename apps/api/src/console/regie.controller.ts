@@ -23,7 +23,7 @@ import {
   statusText,
 } from './french';
 import { SafeHtml, html } from './html';
-import { PageContext, errorPage, layout } from './layout';
+import { PageContext, dataTable, errorPage, layout } from './layout';
 import { sendPage } from './send-page';
 
 /** Items per list of the « À traiter » screen and of the search results. */
@@ -117,32 +117,21 @@ export class ConsoleRegieController {
     const results = found
       ? found.length === 0
         ? html`<p role="status">Aucun dossier ne correspond à « ${text} ».</p>`
-        : html`<table>
-            <caption>
-              ${found.length === LIST_LIMIT ? `Les ${LIST_LIMIT} dossiers les plus récents` : `${found.length} dossier(s)`} pour « ${text} »
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Dossier GAP</th>
-                <th scope="col">Patient</th>
-                <th scope="col">Régie</th>
-                <th scope="col">Statut</th>
-                <th scope="col">Créé le</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${found.map(
-                (d) =>
-                  html`<tr>
-                    <td><a href="/console/dossiers/${d.id}">${d.gapDossierNumber}</a></td>
-                    <td>${patientName(d)}</td>
-                    <td>${d.regieCode}</td>
-                    <td>${statusText(d.status)}</td>
-                    <td>${dateTime(d.createdAt)}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        : dataTable(
+            `${found.length === LIST_LIMIT ? `Les ${LIST_LIMIT} dossiers les plus récents` : `${found.length} dossier(s)`} pour « ${text} »`,
+            ['Dossier GAP', 'Patient', 'Régie', 'Statut', 'Créé le'],
+            found.map(
+              (d) =>
+                html`<tr>
+                  <td><a href="/console/dossiers/${d.id}">${d.gapDossierNumber}</a></td>
+                  <td>${patientName(d)}</td>
+                  <td>${d.regieCode}</td>
+                  <td>${statusText(d.status)}</td>
+                  <td>${dateTime(d.createdAt)}</td>
+                </tr>`,
+            ),
+            { captionClass: null },
+          )
       : html`<p class="hint">Saisissez au moins deux caractères.</p>`;
     sendPage(
       res,
@@ -186,32 +175,20 @@ function exceptionSection(kind: ExceptionKind, list: ExceptionList): SafeHtml {
     ${
       list.items.length === 0
         ? html`<p>Rien à traiter.</p>`
-        : html`<table>
-            <caption class="hint">
-              ${list.total > list.items.length ? `Les ${list.items.length} premiers sur ${list.total}` : `${list.total} dossier(s)`}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Dossier GAP</th>
-                <th scope="col">Patient</th>
-                <th scope="col">Régie</th>
-                <th scope="col">${s.at}</th>
-                <th scope="col">Détail</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${list.items.map(
-                (item) =>
-                  html`<tr>
-                    <td><a href="/console/dossiers/${item.dossierId}">${item.gapDossierNumber}</a></td>
-                    <td>${patientName(item)}</td>
-                    <td>${item.regieCode}</td>
-                    <td>${when(item)}</td>
-                    <td>${detail(item) ?? statusText(item.status)}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        : dataTable(
+            list.total > list.items.length ? `Les ${list.items.length} premiers sur ${list.total}` : `${list.total} dossier(s)`,
+            ['Dossier GAP', 'Patient', 'Régie', s.at, 'Détail'],
+            list.items.map(
+              (item) =>
+                html`<tr>
+                  <td><a href="/console/dossiers/${item.dossierId}">${item.gapDossierNumber}</a></td>
+                  <td>${patientName(item)}</td>
+                  <td>${item.regieCode}</td>
+                  <td>${when(item)}</td>
+                  <td>${detail(item) ?? statusText(item.status)}</td>
+                </tr>`,
+            ),
+          )
     }
   </section>`;
 }
@@ -282,111 +259,60 @@ function dossierPage(file: DossierFile): SafeHtml {
     ${
       file.attempts.length === 0
         ? html`<p>Aucune demande d’empreinte.</p>`
-        : html`<table>
-            <caption class="hint">
-              Demandes d’empreinte, de la plus ancienne à la plus récente
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Demandée le</th>
-                <th scope="col">Terminal</th>
-                <th scope="col">Plafond</th>
-                <th scope="col">Carte</th>
-                <th scope="col">Autorisation</th>
-                <th scope="col">Résultat</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${file.attempts.map(
-                (a) =>
-                  html`<tr>
-                    <td>${dateTime(a.requestedAt)}</td>
-                    <td>${a.terminalCode ?? '—'}</td>
-                    <td>${euros(a.ceilingCents)}</td>
-                    <td>${a.maskedPan ?? '—'}</td>
-                    <td>${a.authorisationNumber ?? '—'}</td>
-                    <td>${ATTEMPT_STATUS_LABELS[a.status] ?? a.status}${a.failureMessage ? ` : ${a.failureMessage}` : ''}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        : dataTable(
+            'Demandes d’empreinte, de la plus ancienne à la plus récente',
+            ['Demandée le', 'Terminal', 'Plafond', 'Carte', 'Autorisation', 'Résultat'],
+            file.attempts.map(
+              (a) =>
+                html`<tr>
+                  <td>${dateTime(a.requestedAt)}</td>
+                  <td>${a.terminalCode ?? '—'}</td>
+                  <td>${euros(a.ceilingCents)}</td>
+                  <td>${a.maskedPan ?? '—'}</td>
+                  <td>${a.authorisationNumber ?? '—'}</td>
+                  <td>${ATTEMPT_STATUS_LABELS[a.status] ?? a.status}${a.failureMessage ? ` : ${a.failureMessage}` : ''}</td>
+                </tr>`,
+            ),
+          )
     }
     <h2>Notifications</h2>
     ${
       file.notices.length === 0
         ? html`<p>Aucune notification.</p>`
-        : html`<table>
-            <caption class="hint">
-              Notifications au patient, par canal
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Canal</th>
-                <th scope="col">Destinataire</th>
-                <th scope="col">État</th>
-                <th scope="col">Envoyée le</th>
-                <th scope="col">Remise ou ouverture</th>
-                <th scope="col">Motif d’échec</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${file.notices.map(
-                (n) =>
-                  html`<tr>
-                    <td>${CHANNEL_LABELS[n.channel] ?? n.channel}</td>
-                    <td>${erased ? '—' : masked(n.recipient)}</td>
-                    <td>${NOTICE_STATUS_LABELS[n.status] ?? n.status}</td>
-                    <td>${dateTime(n.sentAt)}</td>
-                    <td>${dateTime(n.deliveredAt)}</td>
-                    <td>${n.failureReason ?? '—'}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        : dataTable(
+            'Notifications au patient, par canal',
+            ['Canal', 'Destinataire', 'État', 'Envoyée le', 'Remise ou ouverture', 'Motif d’échec'],
+            file.notices.map(
+              (n) =>
+                html`<tr>
+                  <td>${CHANNEL_LABELS[n.channel] ?? n.channel}</td>
+                  <td>${erased ? '—' : masked(n.recipient)}</td>
+                  <td>${NOTICE_STATUS_LABELS[n.status] ?? n.status}</td>
+                  <td>${dateTime(n.sentAt)}</td>
+                  <td>${dateTime(n.deliveredAt)}</td>
+                  <td>${n.failureReason ?? '—'}</td>
+                </tr>`,
+            ),
+          )
     }
     <h2>Preuves de réception</h2>
     ${
       evidence.length === 0
         ? html`<p>Aucune preuve de réception.</p>`
-        : html`<table>
-            <caption class="hint">
-              Chaque preuve reçue, retenue ou non, avec la raison
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Reçue le</th>
-                <th scope="col">Canal</th>
-                <th scope="col">Preuve</th>
-                <th scope="col">Décision</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${evidence}
-            </tbody>
-          </table>`
+        : dataTable('Chaque preuve reçue, retenue ou non, avec la raison', ['Reçue le', 'Canal', 'Preuve', 'Décision'], evidence)
     }
     <h2>Historique</h2>
-    <table>
-      <caption class="hint">
-        Journal du dossier, du plus ancien au plus récent
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Date</th>
-          <th scope="col">Événement</th>
-          <th scope="col">Par</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${file.events.map(
-          (e) =>
-            html`<tr>
-              <td>${dateTime(e.at)}</td>
-              <td>${eventLabel(e.type)}</td>
-              <td>${ACTOR_LABELS[e.actorType] ?? e.actorType}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${dataTable(
+      'Journal du dossier, du plus ancien au plus récent',
+      ['Date', 'Événement', 'Par'],
+      file.events.map(
+        (e) =>
+          html`<tr>
+            <td>${dateTime(e.at)}</td>
+            <td>${eventLabel(e.type)}</td>
+            <td>${ACTOR_LABELS[e.actorType] ?? e.actorType}</td>
+          </tr>`,
+      ),
+    )}
     <p><a href="/console/a-traiter">Retour à « À traiter »</a></p>`;
 }
