@@ -34,6 +34,7 @@ button,.button{display:inline-block;padding:.5rem 1rem;margin:.75rem .5rem 0 0;f
 :focus-visible{outline:3px solid #0a76f6;outline-offset:2px}
 table{width:100%;border-collapse:collapse;background:#fff}
 th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd;vertical-align:top}
+caption{caption-side:top;text-align:left;padding:.25rem 0}caption.hint{display:table-caption}
 td form{margin:0}td button{margin:0}
 .error{border-left:4px solid #ce0500;background:#ffe9e9;padding:.75rem 1rem;margin:0 0 1rem;color:#6e0000}
 .notice{border-left:4px solid #18753c;background:#b8fec9;padding:.75rem 1rem;margin:0 0 1rem;color:#0b3d1e}
